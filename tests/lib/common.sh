@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for tests/*.sh (source it: . "$TOP/tests/lib/common.sh").
+# Works on the host (tests run by tests/run) and inside the VM (IN_VM=1).
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${VM:=$TOP/tests/vm/run}"
+export TOP VM
+
+# fail MSG: print MSG and end the test as failed.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# skip REASON: end the test as skipped.  Only for an explicit request (an
+# environment variable), never to hide a missing tool.
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# log MSG: a progress line in the test log.
+log() { echo "--- $*"; }
+
+# vm [OPTIONS] -- CMD...: tests/vm/run.
+vm() { "$VM" "$@"; }
+
+# need_module: the test needs $TOP/lnvme.ko built.
+need_module() {
+	[ -f "$TOP/lnvme.ko" ] || fail "$TOP/lnvme.ko is not built (run make)"
+}
+
+# expect_rc WANT CMD...: run CMD, fail unless it exits with WANT.
+expect_rc() {
+	local want=$1 rc
+	shift
+	"$@"
+	rc=$?
+	[ "$rc" = "$want" ] || fail "expected exit $want, got $rc from: $*"
+}
+
+# check_dmesg [REGEX]: in the guest, fail if the kernel log has an Oops,
+# BUG, WARNING, panic, IOMMU fault, hung task or Call Trace (the same scan
+# tests/vm/run does at the end), or lines matching REGEX if given.
+VM_DMESG_BAD='Oops|BUG:|WARNING:|general protection|Kernel panic|Call Trace|kernel BUG at|UBSAN:|DMAR: DRHD: handling fault|DMAR: \[(DMA|INTR)|DMAR:.*[Ff]ault|AMD-Vi: Event logged|IO_PAGE_FAULT|hung task|hung_task|blocked for more than'
+check_dmesg() {
+	local bad
+	bad=$(dmesg | grep -aE "${1:-$VM_DMESG_BAD}")
+	[ -z "$bad" ] || fail "kernel log: $bad"
+}
+
+# dmesg_mark TEXT: put a marker line in the guest kernel log.
+dmesg_mark() { echo "lnvme-test: $*" >/dev/kmsg; }
