@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blk-mq tag sets: the admin queue's and the I/O queues', the queue_rq entry
+ * point, queue mapping and the timeout handler.
+ */
+#include <linux/blk-mq-pci.h>
+#include <linux/interrupt.h>
+#include "../lnvme.h"
+
+static unsigned int lnvme_cmd_size(void)
+{
+	return struct_size_t(struct lnvme_iod, sg, LNVME_MAX_SEGS);
+}
+
+static bool lnvme_rq_has_data(struct request *req)
+{
+	switch (req_op(req)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+	case REQ_OP_DRV_IN:
+	case REQ_OP_DRV_OUT:
+		return blk_rq_nr_phys_segments(req);
+	default:
+		return false;
+	}
+}
+
+static void lnvme_iod_init(struct request *req)
+{
+	struct lnvme_iod *iod = lnvme_iod(req);
+
+	/* A requeued request keeps its retry count. */
+	if (!(req->rq_flags & RQF_DONTPREP)) {
+		iod->retries = 0;
+		req->rq_flags |= RQF_DONTPREP;
+	}
+	iod->status = 0;
+	iod->nr_lists = 0;
+	iod->nents = 0;
+	iod->bvec_len = 0;
+}
+
+static blk_status_t lnvme_queue_rq(struct blk_mq_hw_ctx *hctx,
+				   const struct blk_mq_queue_data *bd)
+{
+	struct lnvme_queue *nq = hctx->driver_data;
+	struct lnvme_ctrl *ctrl = nq->ctrl;
+	struct request *req = bd->rq;
+	struct lnvme_iod *iod = lnvme_iod(req);
+	blk_status_t ret;
+
+	if (unlikely(lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD))
+		return BLK_STS_IOERR;
+
+	lnvme_iod_init(req);
+	ret = lnvme_setup_cmd(hctx->queue->queuedata, req);
+	if (ret)
+		goto out;
+	if (lnvme_rq_has_data(req)) {
+		ret = lnvme_map_data(ctrl, req);
+		if (ret)
+			goto out;
+	}
+	iod->cmd.common.command_id = req->tag;
+	blk_mq_start_request(req);
+	lnvme_sq_write(nq, &iod->cmd, bd->last);
+	return BLK_STS_OK;
+out:
+	lnvme_free_lists(ctrl, iod);
+	return ret;
+}
+
+static void lnvme_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	lnvme_sq_ring(hctx->driver_data);
+}
+
+/* Reap a queue's CQ from outside its interrupt handler. */
+static void lnvme_cq_reap_sync(struct lnvme_queue *nq)
+{
+	int irq = -1;
+
+	if (nq->irq_requested) {
+		irq = pci_irq_vector(nq->ctrl->pdev, nq->vector);
+		disable_irq(irq);
+	}
+	spin_lock(&nq->cq_lock);
+	lnvme_cq_reap(nq, NULL);
+	spin_unlock(&nq->cq_lock);
+	if (irq >= 0)
+		enable_irq(irq);
+}
+
+static enum blk_eh_timer_return lnvme_timeout(struct request *req)
+{
+	struct lnvme_queue *nq = req->mq_hctx->driver_data;
+	struct lnvme_ctrl *ctrl = nq->ctrl;
+	struct lnvme_iod *iod = lnvme_iod(req);
+
+	/* A lost interrupt looks like a timeout: look at the CQ first. */
+	lnvme_cq_reap_sync(nq);
+	if (blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT) {
+		dev_warn_ratelimited(ctrl->dev,
+				     "queue %u tag %d: completion found without an interrupt\n",
+				     nq->qid, req->tag);
+		return BLK_EH_DONE;
+	}
+
+	dev_err_ratelimited(ctrl->dev, "queue %u tag %d: opcode %#x timed out\n",
+			    nq->qid, req->tag, iod->cmd.common.opcode);
+	lnvme_ctrl_kill(ctrl, lnvme_regs_gone(ctrl) ? "device gone" :
+			"command timeout");
+	return BLK_EH_DONE;
+}
+
+static bool lnvme_cancel_rq(struct request *req, void *data)
+{
+	struct lnvme_iod *iod = lnvme_iod(req);
+
+	if (blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT)
+		return true;
+	iod->status = NVME_SC_HOST_ABORTED_CMD | NVME_STATUS_DNR;
+	blk_mq_complete_request(req);
+	return true;
+}
+
+/*
+ * The controller is disabled or gone: reap what it did complete, then fail
+ * every request still in flight.
+ */
+void lnvme_cancel_requests(struct lnvme_ctrl *ctrl)
+{
+	unsigned int qid;
+
+	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
+		if (ctrl->queues[qid].cqes)
+			lnvme_cq_reap_sync(&ctrl->queues[qid]);
+
+	blk_mq_tagset_busy_iter(&ctrl->admin_set, lnvme_cancel_rq, ctrl);
+	blk_mq_tagset_wait_completed_request(&ctrl->admin_set);
+	if (ctrl->io_set_ready) {
+		blk_mq_tagset_busy_iter(&ctrl->io_set, lnvme_cancel_rq, ctrl);
+		blk_mq_tagset_wait_completed_request(&ctrl->io_set);
+	}
+}
+
+static int lnvme_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			   unsigned int hctx_idx)
+{
+	struct lnvme_ctrl *ctrl = data;
+	struct lnvme_queue *nq = &ctrl->queues[hctx_idx + 1];
+
+	nq->tags = hctx->tags;
+	hctx->driver_data = nq;
+	return 0;
+}
+
+static int lnvme_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+				 unsigned int hctx_idx)
+{
+	struct lnvme_ctrl *ctrl = data;
+
+	ctrl->queues[0].tags = hctx->tags;
+	hctx->driver_data = &ctrl->queues[0];
+	return 0;
+}
+
+/* Each hardware context serves the CPUs its interrupt vector is bound to. */
+static void lnvme_map_queues(struct blk_mq_tag_set *set)
+{
+	struct lnvme_ctrl *ctrl = set->driver_data;
+	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+
+	map->nr_queues = ctrl->nr_io_queues;
+	map->queue_offset = 0;
+	if (ctrl->nr_vecs > 1)
+		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
+	else
+		blk_mq_map_queues(map);
+}
+
+static const struct blk_mq_ops lnvme_io_mq_ops = {
+	.queue_rq	= lnvme_queue_rq,
+	.commit_rqs	= lnvme_commit_rqs,
+	.complete	= lnvme_complete_rq,
+	.init_hctx	= lnvme_init_hctx,
+	.map_queues	= lnvme_map_queues,
+	.timeout	= lnvme_timeout,
+};
+
+static const struct blk_mq_ops lnvme_admin_mq_ops = {
+	.queue_rq	= lnvme_queue_rq,
+	.complete	= lnvme_complete_rq,
+	.init_hctx	= lnvme_admin_init_hctx,
+	.timeout	= lnvme_timeout,
+};
+
+int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl)
+{
+	struct blk_mq_tag_set *set = &ctrl->admin_set;
+	struct queue_limits lim = {
+		.max_hw_sectors		= LNVME_MAX_XFER_SECTORS,
+		.max_segments		= LNVME_MAX_SEGS,
+		.virt_boundary_mask	= LNVME_CTRL_PAGE_SIZE - 1,
+		.dma_alignment		= 3,
+	};
+	int ret;
+
+	memset(set, 0, sizeof(*set));
+	set->ops = &lnvme_admin_mq_ops;
+	set->nr_hw_queues = 1;
+	set->queue_depth = LNVME_AQ_DEPTH - 1;
+	set->timeout = lnvme_admin_timeout * HZ;
+	set->numa_node = dev_to_node(ctrl->dev);
+	set->cmd_size = lnvme_cmd_size();
+	set->driver_data = ctrl;
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+
+	ctrl->admin_q = blk_mq_alloc_queue(set, &lim, NULL);
+	if (IS_ERR(ctrl->admin_q)) {
+		ret = PTR_ERR(ctrl->admin_q);
+		ctrl->admin_q = NULL;
+		blk_mq_free_tag_set(set);
+		return ret;
+	}
+	return 0;
+}
+
+void lnvme_admin_tagset_exit(struct lnvme_ctrl *ctrl)
+{
+	if (!ctrl->admin_q)
+		return;
+	blk_mq_destroy_queue(ctrl->admin_q);
+	blk_put_queue(ctrl->admin_q);
+	ctrl->admin_q = NULL;
+	blk_mq_free_tag_set(&ctrl->admin_set);
+}
+
+int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl)
+{
+	struct blk_mq_tag_set *set = &ctrl->io_set;
+	int ret;
+
+	memset(set, 0, sizeof(*set));
+	set->ops = &lnvme_io_mq_ops;
+	set->nr_hw_queues = ctrl->nr_io_queues;
+	set->nr_maps = 1;
+	set->queue_depth = min_t(unsigned int, ctrl->io_depth - 1,
+				 BLK_MQ_MAX_DEPTH);
+	set->timeout = lnvme_io_timeout * HZ;
+	set->numa_node = dev_to_node(ctrl->dev);
+	set->cmd_size = lnvme_cmd_size();
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->driver_data = ctrl;
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+	ctrl->io_set_ready = true;
+	return 0;
+}
+
+void lnvme_io_tagset_exit(struct lnvme_ctrl *ctrl)
+{
+	if (!ctrl->io_set_ready)
+		return;
+	ctrl->io_set_ready = false;
+	blk_mq_free_tag_set(&ctrl->io_set);
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Admin commands.  Each goes through the admin queue's blk-mq tag set as a
+ * driver-private request, so it shares the data mapping and completion code
+ * of the I/O path, and its timeout handling.
+ */
+#include "../lnvme.h"
+
+/*
+ * Run one admin command and wait for it.  Returns 0, a negative errno, or
+ * the positive NVMe status the controller answered with.
+ */
+int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
+		     void *buf, unsigned int len, u32 *result)
+{
+	enum req_op op = nvme_is_write(cmd) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
+	struct lnvme_iod *iod;
+	struct request *req;
+	blk_status_t sts;
+	int ret;
+
+	req = blk_mq_alloc_request(ctrl->admin_q, op, 0);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->timeout = lnvme_admin_timeout * HZ;
+	iod = lnvme_iod(req);
+	iod->cmd = *cmd;
+	iod->status = 0;
+	iod->result.u64 = 0;
+
+	if (buf && len) {
+		ret = blk_rq_map_kern(ctrl->admin_q, req, buf, len, GFP_KERNEL);
+		if (ret)
+			goto out;
+	}
+
+	sts = blk_execute_rq(req, false);
+	if (iod->status)
+		ret = iod->status;
+	else
+		ret = blk_status_to_errno(sts);
+	if (result)
+		*result = le32_to_cpu(iod->result.u32);
+out:
+	blk_mq_free_request(req);
+	return ret;
+}
+
+int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf)
+{
+	struct nvme_command c = { };
+
+	c.identify.opcode = nvme_admin_identify;
+	c.identify.nsid = cpu_to_le32(nsid);
+	c.identify.cns = cns;
+	return lnvme_admin_exec(ctrl, &c, buf, NVME_IDENTIFY_DATA_SIZE, NULL);
+}
+
+/*
+ * Ask for *count I/O queue pairs; on return *count holds what the
+ * controller granted (the smaller of its SQ and CQ allowances).
+ */
+int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count)
+{
+	struct nvme_command c = { };
+	u32 want = *count - 1;
+	u32 result;
+	int ret;
+
+	c.features.opcode = nvme_admin_set_features;
+	c.features.fid = cpu_to_le32(NVME_FEAT_NUM_QUEUES);
+	c.features.dword11 = cpu_to_le32(want | want << 16);
+	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, &result);
+	if (ret) {
+		dev_err(ctrl->dev, "Set Features (Number of Queues) failed: %#x\n",
+			ret);
+		return ret < 0 ? ret : -EIO;
+	}
+	*count = min(result & 0xffff, result >> 16) + 1;
+	return 0;
+}
+
+static int lnvme_create_cq(struct lnvme_queue *nq)
+{
+	struct nvme_command c = { };
+	u16 flags = NVME_QUEUE_PHYS_CONTIG;
+
+	if (nq->vector >= 0)
+		flags |= NVME_CQ_IRQ_ENABLED;
+	c.create_cq.opcode = nvme_admin_create_cq;
+	c.create_cq.prp1 = cpu_to_le64(nq->cq_dma);
+	c.create_cq.cqid = cpu_to_le16(nq->qid);
+	c.create_cq.qsize = cpu_to_le16(nq->depth - 1);
+	c.create_cq.cq_flags = cpu_to_le16(flags);
+	c.create_cq.irq_vector = cpu_to_le16(max_t(s16, nq->vector, 0));
+	return lnvme_admin_exec(nq->ctrl, &c, NULL, 0, NULL);
+}
+
+static int lnvme_create_sq(struct lnvme_queue *nq)
+{
+	struct nvme_command c = { };
+
+	c.create_sq.opcode = nvme_admin_create_sq;
+	c.create_sq.prp1 = cpu_to_le64(nq->sq_dma);
+	c.create_sq.sqid = cpu_to_le16(nq->qid);
+	c.create_sq.qsize = cpu_to_le16(nq->depth - 1);
+	c.create_sq.sq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
+					   NVME_SQ_PRIO_MEDIUM);
+	c.create_sq.cqid = cpu_to_le16(nq->qid);
+	return lnvme_admin_exec(nq->ctrl, &c, NULL, 0, NULL);
+}
+
+static int lnvme_delete_queue(struct lnvme_ctrl *ctrl, u8 opcode, u16 qid)
+{
+	struct nvme_command c = { };
+
+	c.delete_queue.opcode = opcode;
+	c.delete_queue.qid = cpu_to_le16(qid);
+	return lnvme_admin_exec(ctrl, &c, NULL, 0, NULL);
+}
+
+/* Create the CQ, then the SQ that completes into it. */
+int lnvme_create_io_queue(struct lnvme_queue *nq)
+{
+	int ret;
+
+	lnvme_queue_reset(nq);
+	ret = lnvme_create_cq(nq);
+	if (ret)
+		goto err;
+	ret = lnvme_create_sq(nq);
+	if (ret) {
+		lnvme_delete_queue(nq->ctrl, nvme_admin_delete_cq, nq->qid);
+		goto err;
+	}
+	nq->created = true;
+	return 0;
+err:
+	dev_err(nq->ctrl->dev, "cannot create I/O queue %u: %#x\n", nq->qid, ret);
+	return ret < 0 ? ret : -EIO;
+}
+
+int lnvme_delete_io_queue(struct lnvme_queue *nq)
+{
+	int ret;
+
+	if (!nq->created)
+		return 0;
+	nq->created = false;
+	ret = lnvme_delete_queue(nq->ctrl, nvme_admin_delete_sq, nq->qid);
+	if (!ret)
+		ret = lnvme_delete_queue(nq->ctrl, nvme_admin_delete_cq, nq->qid);
+	return ret;
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Controller bring-up and teardown, and the controller state machine.
+ *
+ * Bring-up: read CAP, disable, set up the admin queue, enable, Identify
+ * Controller, negotiate and create the I/O queues, then scan namespaces.
+ * Teardown runs the same steps backwards and shuts the controller down.
+ */
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include "../lnvme.h"
+
+static const char * const lnvme_state_names[] = {
+	[LNVME_STATE_NEW]		= "new",
+	[LNVME_STATE_LIVE]		= "live",
+	[LNVME_STATE_RESETTING]		= "resetting",
+	[LNVME_STATE_CONNECTING]	= "connecting",
+	[LNVME_STATE_DELETING]		= "deleting",
+	[LNVME_STATE_DEAD]		= "dead",
+};
+
+static bool lnvme_state_allowed(enum lnvme_state old, enum lnvme_state new)
+{
+	switch (new) {
+	case LNVME_STATE_LIVE:
+		return old == LNVME_STATE_NEW || old == LNVME_STATE_CONNECTING;
+	case LNVME_STATE_RESETTING:
+		return old == LNVME_STATE_LIVE;
+	case LNVME_STATE_CONNECTING:
+		return old == LNVME_STATE_RESETTING;
+	case LNVME_STATE_DELETING:
+		return old != LNVME_STATE_DELETING && old != LNVME_STATE_DEAD;
+	case LNVME_STATE_DEAD:
+		return old != LNVME_STATE_DEAD;
+	default:
+		return false;
+	}
+}
+
+/* Every state change goes through here; returns false if not allowed. */
+bool lnvme_ctrl_set_state(struct lnvme_ctrl *ctrl, enum lnvme_state new)
+{
+	enum lnvme_state old;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&ctrl->state_lock, flags);
+	old = ctrl->state;
+	ok = lnvme_state_allowed(old, new);
+	if (ok)
+		WRITE_ONCE(ctrl->state, new);
+	spin_unlock_irqrestore(&ctrl->state_lock, flags);
+	if (ok)
+		dev_dbg(ctrl->dev, "state %s -> %s\n", lnvme_state_names[old],
+			lnvme_state_names[new]);
+	return ok;
+}
+
+enum lnvme_state lnvme_ctrl_state(struct lnvme_ctrl *ctrl)
+{
+	return READ_ONCE(ctrl->state);
+}
+
+/*
+ * The controller cannot go on: stop it from touching memory, and fail every
+ * request it holds.  New I/O fails fast in queue_rq from now on.
+ */
+void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why)
+{
+	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_DEAD))
+		return;
+	dev_err(ctrl->dev, "controller is dead: %s\n", why);
+	lnvme_regs_disable(ctrl);
+	lnvme_cancel_requests(ctrl);
+}
+
+static void lnvme_copy_id_string(char *dst, const char *src, size_t len)
+{
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	strim(dst);
+}
+
+static int lnvme_ctrl_identify(struct lnvme_ctrl *ctrl)
+{
+	struct nvme_id_ctrl *id;
+	u32 rtd3e;
+	int ret;
+
+	id = kzalloc(sizeof(*id), GFP_KERNEL);
+	if (!id)
+		return -ENOMEM;
+	ret = lnvme_identify(ctrl, NVME_ID_CNS_CTRL, 0, id);
+	if (ret) {
+		dev_err(ctrl->dev, "Identify Controller failed: %#x\n", ret);
+		kfree(id);
+		return ret < 0 ? ret : -EIO;
+	}
+
+	lnvme_copy_id_string(ctrl->serial, id->sn, sizeof(id->sn));
+	lnvme_copy_id_string(ctrl->model, id->mn, sizeof(id->mn));
+	lnvme_copy_id_string(ctrl->firmware, id->fr, sizeof(id->fr));
+	ctrl->nn = le32_to_cpu(id->nn);
+	ctrl->oncs = le16_to_cpu(id->oncs);
+	ctrl->oacs = le16_to_cpu(id->oacs);
+	ctrl->vwc = id->vwc;
+	ctrl->sgls = le32_to_cpu(id->sgls);
+
+	/* MDTS is a power of two in units of the minimum page size. */
+	ctrl->max_hw_sectors = LNVME_MAX_XFER_SECTORS;
+	if (id->mdts) {
+		u32 shift = id->mdts + 12 + NVME_CAP_MPSMIN(ctrl->cap) - SECTOR_SHIFT;
+
+		if (shift < 32)
+			ctrl->max_hw_sectors = min_t(u32, ctrl->max_hw_sectors,
+						     1U << shift);
+	}
+
+	rtd3e = le32_to_cpu(id->rtd3e);
+	ctrl->shutdown_timeout = clamp_t(u32, rtd3e / 1000, 5000, 60000);
+	kfree(id);
+
+	dev_info(ctrl->dev, "%s, serial %s, firmware %s, NVMe %u.%u, %u namespaces\n",
+		 ctrl->model, ctrl->serial, ctrl->firmware, ctrl->vs >> 16,
+		 (ctrl->vs >> 8) & 0xff, ctrl->nn);
+	return 0;
+}
+
+/* Highest queue id whose doorbells fit in BAR0. */
+static unsigned int lnvme_max_qid_in_bar(struct lnvme_ctrl *ctrl)
+{
+	resource_size_t len = pci_resource_len(ctrl->pdev, 0);
+	u32 pair = 2 * sizeof(u32) * ctrl->db_stride;
+
+	if (len < NVME_REG_DBS + pair)
+		return 0;
+	return (len - NVME_REG_DBS) / pair - 1;
+}
+
+static void lnvme_free_io_queues(struct lnvme_ctrl *ctrl)
+{
+	unsigned int qid;
+
+	for (qid = ctrl->nr_io_queues; qid >= 1; qid--) {
+		lnvme_irq_free(&ctrl->queues[qid]);
+		lnvme_queue_free(&ctrl->queues[qid]);
+	}
+	ctrl->nr_io_queues = 0;
+}
+
+static void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl)
+{
+	unsigned int qid;
+
+	for (qid = ctrl->nr_io_queues; qid >= 1; qid--)
+		lnvme_delete_io_queue(&ctrl->queues[qid]);
+}
+
+static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
+				      unsigned int max_queues)
+{
+	unsigned int want = max_queues, qid;
+	int ret;
+
+	ret = lnvme_set_queue_count(ctrl, &want);
+	if (ret)
+		return ret;
+	want = min(want, max_queues);
+
+	ret = lnvme_irq_setup_io(ctrl, want);
+	if (ret < 0)
+		return ret;
+	want = min_t(unsigned int, want, ret);
+
+	ctrl->io_depth = min_t(u32, lnvme_io_queue_depth,
+			       NVME_CAP_MQES(ctrl->cap) + 1);
+	for (qid = 1; qid <= want; qid++) {
+		struct lnvme_queue *nq = &ctrl->queues[qid];
+
+		ret = lnvme_queue_alloc(ctrl, qid, ctrl->io_depth);
+		if (ret)
+			goto err;
+		ctrl->nr_io_queues = qid;
+		nq->vector = ctrl->nr_vecs > 1 ? qid : 0;
+		ret = lnvme_irq_request(nq);
+		if (ret)
+			goto err;
+		ret = lnvme_create_io_queue(nq);
+		if (ret)
+			goto err;
+	}
+	dev_info(ctrl->dev, "%u I/O queues of depth %u, %u interrupt vectors\n",
+		 ctrl->nr_io_queues, ctrl->io_depth, ctrl->nr_vecs);
+	return 0;
+err:
+	lnvme_delete_io_queues(ctrl);
+	lnvme_free_io_queues(ctrl);
+	return ret;
+}
+
+static int lnvme_ctrl_read_cap(struct lnvme_ctrl *ctrl)
+{
+	ctrl->cap = lo_hi_readq(ctrl->bar + NVME_REG_CAP);
+	if (ctrl->cap == ~0ULL) {
+		dev_err(ctrl->dev, "device not responding (CAP reads all ones)\n");
+		return -ENODEV;
+	}
+	ctrl->vs = readl(ctrl->bar + NVME_REG_VS);
+	if (NVME_CAP_MPSMIN(ctrl->cap) > LNVME_CTRL_PAGE_SHIFT - 12) {
+		dev_err(ctrl->dev, "minimum page size %u KiB is not supported\n",
+			4U << NVME_CAP_MPSMIN(ctrl->cap));
+		return -ENODEV;
+	}
+	ctrl->db_stride = 1U << NVME_CAP_STRIDE(ctrl->cap);
+	ctrl->dbs = ctrl->bar + NVME_REG_DBS;
+	ctrl->shutdown_timeout = 5000;
+	return 0;
+}
+
+int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
+{
+	unsigned int max_queues;
+	int ret;
+
+	ret = lnvme_ctrl_read_cap(ctrl);
+	if (ret)
+		return ret;
+
+	max_queues = lnvme_max_io_queues ?: num_possible_cpus();
+	max_queues = min3(max_queues, num_possible_cpus(),
+			  lnvme_max_qid_in_bar(ctrl));
+	if (!max_queues) {
+		dev_err(ctrl->dev, "BAR0 too small for any I/O queue\n");
+		return -ENODEV;
+	}
+	ctrl->queues = kcalloc(max_queues + 1, sizeof(*ctrl->queues),
+			       GFP_KERNEL);
+	if (!ctrl->queues)
+		return -ENOMEM;
+
+	ret = lnvme_queue_alloc(ctrl, 0, LNVME_AQ_DEPTH);
+	if (ret)
+		goto free_queues;
+	ret = lnvme_regs_disable(ctrl);
+	if (ret)
+		goto free_aq;
+	ret = lnvme_irq_setup_admin(ctrl);
+	if (ret)
+		goto free_aq;
+	ret = lnvme_admin_tagset_init(ctrl);
+	if (ret)
+		goto free_irq;
+	ret = lnvme_regs_enable(ctrl);
+	if (ret)
+		goto free_admin_tags;
+	ctrl->queues[0].created = true;
+
+	ret = lnvme_ctrl_identify(ctrl);
+	if (ret)
+		goto disable;
+	ret = lnvme_ctrl_setup_io_queues(ctrl, max_queues);
+	if (ret)
+		goto disable;
+	ret = lnvme_io_tagset_init(ctrl);
+	if (ret)
+		goto delete_io_queues;
+	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_LIVE)) {
+		ret = -ENODEV;
+		goto free_io_tags;
+	}
+	lnvme_ns_scan(ctrl);
+	return 0;
+
+free_io_tags:
+	lnvme_io_tagset_exit(ctrl);
+delete_io_queues:
+	lnvme_delete_io_queues(ctrl);
+	lnvme_free_io_queues(ctrl);
+disable:
+	lnvme_regs_disable(ctrl);
+free_admin_tags:
+	lnvme_admin_tagset_exit(ctrl);
+free_irq:
+	lnvme_irq_free(&ctrl->queues[0]);
+	lnvme_irq_release(ctrl);
+free_aq:
+	lnvme_queue_free(&ctrl->queues[0]);
+free_queues:
+	kfree(ctrl->queues);
+	ctrl->queues = NULL;
+	return ret;
+}
+
+void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
+{
+	lnvme_ctrl_set_state(ctrl, LNVME_STATE_DELETING);
+	lnvme_ns_remove_all(ctrl);
+
+	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_DEAD) {
+		lnvme_delete_io_queues(ctrl);
+		lnvme_regs_shutdown(ctrl);
+	}
+	lnvme_free_io_queues(ctrl);
+	lnvme_io_tagset_exit(ctrl);
+	lnvme_admin_tagset_exit(ctrl);
+	lnvme_irq_free(&ctrl->queues[0]);
+	lnvme_irq_release(ctrl);
+	lnvme_queue_free(&ctrl->queues[0]);
+	kfree(ctrl->queues);
+	ctrl->queues = NULL;
+}

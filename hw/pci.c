@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCI driver: probe, remove and shutdown, and the module entry points.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include "../lnvme.h"
+
+static DEFINE_IDA(lnvme_instance_ida);
+
+static int lnvme_dma_setup(struct lnvme_ctrl *ctrl)
+{
+	struct device *dev = ctrl->dev;
+
+	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64))) {
+		dev_warn(dev, "64-bit DMA not available, falling back to 32-bit\n");
+		if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32))) {
+			dev_err(dev, "no usable DMA addressing\n");
+			return -EIO;
+		}
+	}
+	/* Keep the offset within a controller page across bounce buffers. */
+	dma_set_min_align_mask(dev, LNVME_CTRL_PAGE_SIZE - 1);
+	dma_set_max_seg_size(dev, 0xffffffff);
+	return 0;
+}
+
+static int lnvme_pci_enable(struct lnvme_ctrl *ctrl)
+{
+	struct pci_dev *pdev = ctrl->pdev;
+	int ret;
+
+	ret = pci_enable_device_mem(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = pci_request_mem_regions(pdev, LNVME_NAME);
+	if (ret)
+		goto disable;
+	ctrl->bar = pci_ioremap_bar(pdev, 0);
+	if (!ctrl->bar) {
+		dev_err(ctrl->dev, "cannot map BAR0\n");
+		ret = -ENOMEM;
+		goto release;
+	}
+	return 0;
+release:
+	pci_release_mem_regions(pdev);
+disable:
+	pci_disable_device(pdev);
+	return ret;
+}
+
+static void lnvme_pci_disable(struct lnvme_ctrl *ctrl)
+{
+	iounmap(ctrl->bar);
+	pci_release_mem_regions(ctrl->pdev);
+	pci_disable_device(ctrl->pdev);
+}
+
+static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct lnvme_ctrl *ctrl;
+	int ret;
+
+	ctrl = kzalloc_node(sizeof(*ctrl), GFP_KERNEL, dev_to_node(&pdev->dev));
+	if (!ctrl)
+		return -ENOMEM;
+	ctrl->pdev = pdev;
+	ctrl->dev = &pdev->dev;
+	ctrl->state = LNVME_STATE_NEW;
+	spin_lock_init(&ctrl->state_lock);
+	mutex_init(&ctrl->ns_lock);
+	INIT_LIST_HEAD(&ctrl->namespaces);
+
+	ret = ida_alloc(&lnvme_instance_ida, GFP_KERNEL);
+	if (ret < 0)
+		goto free_ctrl;
+	ctrl->instance = ret;
+
+	ret = lnvme_pci_enable(ctrl);
+	if (ret)
+		goto free_instance;
+	ret = lnvme_dma_setup(ctrl);
+	if (ret)
+		goto pci_disable;
+	ret = lnvme_pools_create(ctrl);
+	if (ret)
+		goto pci_disable;
+	pci_set_drvdata(pdev, ctrl);
+
+	ret = lnvme_ctrl_start(ctrl);
+	if (ret)
+		goto destroy_pools;
+	return 0;
+
+destroy_pools:
+	lnvme_pools_destroy(ctrl);
+pci_disable:
+	lnvme_pci_disable(ctrl);
+free_instance:
+	ida_free(&lnvme_instance_ida, ctrl->instance);
+free_ctrl:
+	kfree(ctrl);
+	return ret;
+}
+
+static void lnvme_remove(struct pci_dev *pdev)
+{
+	struct lnvme_ctrl *ctrl = pci_get_drvdata(pdev);
+
+	if (!pci_device_is_present(pdev) || lnvme_regs_gone(ctrl))
+		lnvme_ctrl_kill(ctrl, "device removed");
+	lnvme_ctrl_stop(ctrl);
+	lnvme_pools_destroy(ctrl);
+	lnvme_pci_disable(ctrl);
+	ida_free(&lnvme_instance_ida, ctrl->instance);
+	kfree(ctrl);
+}
+
+/* Power-off or reboot: a normal shutdown so the controller saves its state. */
+static void lnvme_shutdown(struct pci_dev *pdev)
+{
+	struct lnvme_ctrl *ctrl = pci_get_drvdata(pdev);
+
+	lnvme_regs_shutdown(ctrl);
+	lnvme_ctrl_kill(ctrl, "system shutdown");
+}
+
+/*
+ * Any NVMe controller, by class code.  There is deliberately no
+ * MODULE_DEVICE_TABLE: lnvme must never be autoloaded next to the in-kernel
+ * nvme driver and race it for the boot disk.  Load it by hand and bind with
+ * driver_override or bind/new_id.
+ */
+static const struct pci_device_id lnvme_ids[] = {
+	{ PCI_DEVICE_CLASS(PCI_CLASS_STORAGE_EXPRESS, 0xffffff) },
+	{ }
+};
+
+static struct pci_driver lnvme_driver = {
+	.name		= LNVME_NAME,
+	.id_table	= lnvme_ids,
+	.probe		= lnvme_probe,
+	.remove		= lnvme_remove,
+	.shutdown	= lnvme_shutdown,
+};
+
+static int __init lnvme_init(void)
+{
+	int ret;
+
+	ret = lnvme_params_check();
+	if (ret)
+		return ret;
+	return pci_register_driver(&lnvme_driver);
+}
+
+static void __exit lnvme_exit(void)
+{
+	pci_unregister_driver(&lnvme_driver);
+	ida_destroy(&lnvme_instance_ida);
+}
+
+module_init(lnvme_init);
+module_exit(lnvme_exit);
+MODULE_DESCRIPTION("lnvme: NVMe PCIe blk-mq driver");
+MODULE_LICENSE("GPL");

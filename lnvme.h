@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lnvme: an NVMe PCIe blk-mq driver.
+ *
+ * The data path, one file per step:
+ *   block/cmd.c      request -> struct nvme_command
+ *   block/prp.c      request data -> DMA mapping -> PRP entries / lists
+ *   hw/queue.c       command -> submission queue -> tail doorbell;
+ *                    completion queue -> CQE -> head doorbell
+ *   block/complete.c CQE status -> blk_status_t -> request completion
+ *
+ * The controller side lives in hw/ (PCI, registers, admin commands, queue
+ * pairs, interrupts), the block side in block/ (tag sets, disks, requests).
+ */
+#ifndef LNVME_H
+#define LNVME_H
+
+#include <linux/blk-mq.h>
+#include <linux/dmapool.h>
+#include <linux/mutex.h>
+#include <linux/nvme.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+
+#define LNVME_NAME		"lnvme"
+
+/* lnvme always talks to the controller in 4 KiB pages (CC.MPS = 0). */
+#define LNVME_CTRL_PAGE_SHIFT	12
+#define LNVME_CTRL_PAGE_SIZE	(1U << LNVME_CTRL_PAGE_SHIFT)
+
+#define LNVME_AQ_DEPTH		32	/* admin SQ/CQ entries */
+#define LNVME_MAX_SEGS		128	/* data segments per request */
+#define LNVME_MAX_XFER_SECTORS	(4096 * 2)	/* 4 MiB cap on MDTS */
+
+/* PRP lists: a small pool for short lists, page-sized chained lists. */
+#define LNVME_SMALL_POOL_SIZE	256
+#define LNVME_PRPS_PER_PAGE	(LNVME_CTRL_PAGE_SIZE / sizeof(__le64))
+#define LNVME_MAX_LISTS		4	/* enough for LNVME_MAX_XFER_SECTORS */
+
+/* Namespace Identify Controller/Namespace data we keep after bring-up. */
+#define LNVME_DLFEAT_ZEROES	0x1	/* deallocated blocks read as zeroes */
+#define LNVME_DLFEAT_WZ_DEAC	0x8	/* Write Zeroes may deallocate */
+
+enum lnvme_state {
+	LNVME_STATE_NEW,
+	LNVME_STATE_LIVE,
+	LNVME_STATE_RESETTING,
+	LNVME_STATE_CONNECTING,
+	LNVME_STATE_DELETING,
+	LNVME_STATE_DEAD,
+};
+
+struct lnvme_ctrl;
+
+/*
+ * One submission/completion queue pair.  The submission side is written by
+ * queue_rq under sq_lock; the completion side by the interrupt handler (or
+ * under cq_lock by pollers).  They sit on separate cache lines.
+ */
+struct lnvme_queue {
+	spinlock_t		sq_lock;
+	struct nvme_command	*sqes;
+	u32 __iomem		*sq_db;
+	u16			sq_tail;
+	u16			sq_tail_rung;	/* last tail told to the device */
+
+	spinlock_t		cq_lock ____cacheline_aligned_in_smp;
+	struct nvme_completion	*cqes;
+	u32 __iomem		*cq_db;
+	struct blk_mq_tags	*tags;
+	u16			cq_head;
+	u8			cq_phase;
+
+	struct lnvme_ctrl	*ctrl ____cacheline_aligned_in_smp;
+	dma_addr_t		sq_dma;
+	dma_addr_t		cq_dma;
+	u16			depth;
+	u16			qid;
+	s16			vector;		/* MSI-X index, -1 when polled */
+	bool			created;	/* exists on the controller */
+	bool			irq_requested;
+};
+
+/* The per-request driver data, in the blk-mq request pdu. */
+struct lnvme_iod {
+	struct nvme_command	cmd;
+	union nvme_result	result;
+	u16			status;		/* NVMe status, phase bit dropped */
+	u8			retries;
+	u8			nr_lists;	/* descriptor lists from the pools */
+	bool			small_list;	/* lists[0] is from the small pool */
+	int			nents;		/* sg entries given to dma_map_sg */
+	dma_addr_t		bvec_dma;	/* single-segment mapping */
+	u32			bvec_len;
+	dma_addr_t		list_dma[LNVME_MAX_LISTS];
+	__le64			*lists[LNVME_MAX_LISTS];
+	struct scatterlist	sg[];
+};
+
+struct lnvme_ns {
+	struct list_head	entry;
+	struct lnvme_ctrl	*ctrl;
+	struct gendisk		*disk;
+	u32			nsid;
+	u8			lba_shift;
+	u8			dlfeat;
+};
+
+struct lnvme_ctrl {
+	struct pci_dev		*pdev;
+	struct device		*dev;
+	void __iomem		*bar;
+	u32 __iomem		*dbs;
+	u32			db_stride;	/* in u32 units */
+	u64			cap;
+	u32			vs;
+	int			instance;
+
+	spinlock_t		state_lock;
+	enum lnvme_state	state;
+
+	/* From Identify Controller. */
+	char			serial[21];
+	char			model[41];
+	char			firmware[9];
+	u32			max_hw_sectors;
+	u32			nn;
+	u16			oncs;
+	u16			oacs;
+	u8			vwc;
+	u32			sgls;
+	u32			shutdown_timeout;	/* ms */
+
+	/* queues[0] is the admin queue. */
+	struct lnvme_queue	*queues;
+	unsigned int		nr_io_queues;
+	unsigned int		nr_vecs;
+	unsigned int		io_depth;
+
+	struct blk_mq_tag_set	admin_set;
+	struct request_queue	*admin_q;
+	struct blk_mq_tag_set	io_set;
+	bool			io_set_ready;
+
+	struct dma_pool		*small_pool;
+	struct dma_pool		*page_pool;
+
+	struct mutex		ns_lock;
+	struct list_head	namespaces;
+};
+
+static inline struct lnvme_iod *lnvme_iod(struct request *req)
+{
+	return blk_mq_rq_to_pdu(req);
+}
+
+/* hw/params.c */
+extern unsigned int lnvme_max_io_queues;
+extern unsigned int lnvme_io_queue_depth;
+extern unsigned int lnvme_admin_timeout;
+extern unsigned int lnvme_io_timeout;
+extern unsigned int lnvme_max_retries;
+int lnvme_params_check(void);
+
+/* hw/regs.c */
+int lnvme_regs_enable(struct lnvme_ctrl *ctrl);
+int lnvme_regs_disable(struct lnvme_ctrl *ctrl);
+void lnvme_regs_shutdown(struct lnvme_ctrl *ctrl);
+bool lnvme_regs_gone(struct lnvme_ctrl *ctrl);
+
+/* hw/queue.c */
+int lnvme_queue_alloc(struct lnvme_ctrl *ctrl, u16 qid, u16 depth);
+void lnvme_queue_free(struct lnvme_queue *nq);
+void lnvme_queue_reset(struct lnvme_queue *nq);
+void lnvme_sq_write(struct lnvme_queue *nq, struct nvme_command *cmd,
+		    bool ring);
+void lnvme_sq_ring(struct lnvme_queue *nq);
+int lnvme_cq_reap(struct lnvme_queue *nq, struct io_comp_batch *iob);
+
+/* hw/irq.c */
+int lnvme_irq_setup_admin(struct lnvme_ctrl *ctrl);
+int lnvme_irq_setup_io(struct lnvme_ctrl *ctrl, unsigned int want);
+int lnvme_irq_request(struct lnvme_queue *nq);
+void lnvme_irq_free(struct lnvme_queue *nq);
+void lnvme_irq_release(struct lnvme_ctrl *ctrl);
+
+/* hw/admin.c */
+int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
+		     void *buf, unsigned int len, u32 *result);
+int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf);
+int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count);
+int lnvme_create_io_queue(struct lnvme_queue *nq);
+int lnvme_delete_io_queue(struct lnvme_queue *nq);
+
+/* hw/ctrl.c */
+int lnvme_ctrl_start(struct lnvme_ctrl *ctrl);
+void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl);
+bool lnvme_ctrl_set_state(struct lnvme_ctrl *ctrl, enum lnvme_state state);
+enum lnvme_state lnvme_ctrl_state(struct lnvme_ctrl *ctrl);
+void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why);
+
+/* block/tagset.c */
+int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl);
+void lnvme_admin_tagset_exit(struct lnvme_ctrl *ctrl);
+int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl);
+void lnvme_io_tagset_exit(struct lnvme_ctrl *ctrl);
+void lnvme_cancel_requests(struct lnvme_ctrl *ctrl);
+
+/* block/cmd.c */
+blk_status_t lnvme_setup_cmd(struct lnvme_ns *ns, struct request *req);
+
+/* block/prp.c */
+blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req);
+void lnvme_unmap_data(struct lnvme_ctrl *ctrl, struct request *req);
+void lnvme_free_lists(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod);
+int lnvme_pools_create(struct lnvme_ctrl *ctrl);
+void lnvme_pools_destroy(struct lnvme_ctrl *ctrl);
+
+/* block/complete.c */
+void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
+			struct io_comp_batch *iob);
+void lnvme_complete_rq(struct request *req);
+blk_status_t lnvme_status_to_blk(u16 status);
+
+/* block/disk.c */
+int lnvme_ns_scan(struct lnvme_ctrl *ctrl);
+void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl);
+
+#endif /* LNVME_H */
