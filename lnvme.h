@@ -26,7 +26,7 @@
 
 /* lnvme always talks to the controller in 4 KiB pages (CC.MPS = 0). */
 #define LNVME_CTRL_PAGE_SHIFT	12
-#define LNVME_CTRL_PAGE_SIZE	(1U << LNVME_CTRL_PAGE_SHIFT)
+#define LNVME_CTRL_PAGE_SIZE	BIT(LNVME_CTRL_PAGE_SHIFT)
 
 #define LNVME_AQ_DEPTH		32	/* admin SQ/CQ entries */
 #define LNVME_MAX_SEGS		128	/* data segments per request */
@@ -37,7 +37,10 @@
 #define LNVME_PRPS_PER_PAGE	(LNVME_CTRL_PAGE_SIZE / sizeof(__le64))
 #define LNVME_MAX_LISTS		4	/* enough for LNVME_MAX_XFER_SECTORS */
 
-/* Namespace Identify Controller/Namespace data we keep after bring-up. */
+/* SGL descriptors: 16 bytes each, from the same pools as PRP lists. */
+#define LNVME_SGLS_SUPPORTED	0x3	/* Identify Controller SGLS bits 1:0 */
+
+/* Identify Namespace DLFEAT bits. */
 #define LNVME_DLFEAT_ZEROES	0x1	/* deallocated blocks read as zeroes */
 #define LNVME_DLFEAT_WZ_DEAC	0x8	/* Write Zeroes may deallocate */
 
@@ -58,15 +61,19 @@ struct lnvme_ctrl;
  * under cq_lock by pollers).  They sit on separate cache lines.
  */
 struct lnvme_queue {
-	spinlock_t		sq_lock;
+	spinlock_t		sq_lock;	/* serialises SQ tail and doorbell */
 	struct nvme_command	*sqes;
 	u32 __iomem		*sq_db;
+	__le32			*shadow_sq_db;	/* shadow doorbell, or NULL */
+	__le32			*shadow_sq_ei;	/* its event index */
 	u16			sq_tail;
 	u16			sq_tail_rung;	/* last tail told to the device */
 
 	spinlock_t		cq_lock ____cacheline_aligned_in_smp;
 	struct nvme_completion	*cqes;
 	u32 __iomem		*cq_db;
+	__le32			*shadow_cq_db;
+	__le32			*shadow_cq_ei;
 	struct blk_mq_tags	*tags;
 	u16			cq_head;
 	u8			cq_phase;
@@ -88,12 +95,13 @@ struct lnvme_iod {
 	u16			status;		/* NVMe status, phase bit dropped */
 	u8			retries;
 	u8			nr_lists;	/* descriptor lists from the pools */
+	bool			use_sgl;
 	bool			small_list;	/* lists[0] is from the small pool */
 	int			nents;		/* sg entries given to dma_map_sg */
 	dma_addr_t		bvec_dma;	/* single-segment mapping */
 	u32			bvec_len;
 	dma_addr_t		list_dma[LNVME_MAX_LISTS];
-	__le64			*lists[LNVME_MAX_LISTS];
+	void			*lists[LNVME_MAX_LISTS];
 	struct scatterlist	sg[];
 };
 
@@ -116,7 +124,7 @@ struct lnvme_ctrl {
 	u32			vs;
 	int			instance;
 
-	spinlock_t		state_lock;
+	spinlock_t		state_lock;	/* protects state transitions */
 	enum lnvme_state	state;
 
 	/* From Identify Controller. */
@@ -131,9 +139,14 @@ struct lnvme_ctrl {
 	u32			sgls;
 	u32			shutdown_timeout;	/* ms */
 
-	/* queues[0] is the admin queue. */
+	/*
+	 * queues[0] is the admin queue, then the I/O queues of each blk-mq
+	 * map in order: DEFAULT (interrupt), READ (interrupt), POLL.
+	 */
 	struct lnvme_queue	*queues;
 	unsigned int		nr_io_queues;
+	unsigned int		nr_map_queues[HCTX_MAX_TYPES];
+	bool			sgl_ok;
 	unsigned int		nr_vecs;
 	unsigned int		io_depth;
 
@@ -142,10 +155,16 @@ struct lnvme_ctrl {
 	struct blk_mq_tag_set	io_set;
 	bool			io_set_ready;
 
+	/* Shadow doorbells and event indexes (Doorbell Buffer Config). */
+	__le32			*dbbuf_dbs;
+	__le32			*dbbuf_eis;
+	dma_addr_t		dbbuf_dbs_dma;
+	dma_addr_t		dbbuf_eis_dma;
+
 	struct dma_pool		*small_pool;
 	struct dma_pool		*page_pool;
 
-	struct mutex		ns_lock;
+	struct mutex		ns_lock;	/* protects the namespaces list */
 	struct list_head	namespaces;
 };
 
@@ -160,6 +179,12 @@ extern unsigned int lnvme_io_queue_depth;
 extern unsigned int lnvme_admin_timeout;
 extern unsigned int lnvme_io_timeout;
 extern unsigned int lnvme_max_retries;
+extern unsigned int lnvme_poll_queues;
+extern unsigned int lnvme_write_queues;
+extern unsigned int lnvme_sgl_threshold;
+extern bool lnvme_shadow_doorbells;
+extern unsigned int lnvme_irq_coalesce_thr;
+extern unsigned int lnvme_irq_coalesce_time;
 int lnvme_params_check(void);
 
 /* hw/regs.c */
@@ -175,7 +200,15 @@ void lnvme_queue_reset(struct lnvme_queue *nq);
 void lnvme_sq_write(struct lnvme_queue *nq, struct nvme_command *cmd,
 		    bool ring);
 void lnvme_sq_ring(struct lnvme_queue *nq);
+void lnvme_sq_write_locked(struct lnvme_queue *nq, struct nvme_command *cmd);
+void lnvme_sq_ring_locked(struct lnvme_queue *nq);
+bool lnvme_cqe_pending(struct lnvme_queue *nq);
 int lnvme_cq_reap(struct lnvme_queue *nq, struct io_comp_batch *iob);
+
+/* hw/dbbuf.c */
+void lnvme_dbbuf_setup(struct lnvme_ctrl *ctrl);
+void lnvme_dbbuf_free(struct lnvme_ctrl *ctrl);
+bool lnvme_dbbuf_update(__le32 *db, __le32 *ei, u16 value);
 
 /* hw/irq.c */
 int lnvme_irq_setup_admin(struct lnvme_ctrl *ctrl);
@@ -189,6 +222,7 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 		     void *buf, unsigned int len, u32 *result);
 int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf);
 int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count);
+void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl);
 int lnvme_create_io_queue(struct lnvme_queue *nq);
 int lnvme_delete_io_queue(struct lnvme_queue *nq);
 
@@ -209,12 +243,23 @@ void lnvme_cancel_requests(struct lnvme_ctrl *ctrl);
 /* block/cmd.c */
 blk_status_t lnvme_setup_cmd(struct lnvme_ns *ns, struct request *req);
 
-/* block/prp.c */
+/* block/dma.c */
 blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req);
 void lnvme_unmap_data(struct lnvme_ctrl *ctrl, struct request *req);
+void *lnvme_list_alloc(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod,
+		       bool small);
 void lnvme_free_lists(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod);
 int lnvme_pools_create(struct lnvme_ctrl *ctrl);
 void lnvme_pools_destroy(struct lnvme_ctrl *ctrl);
+
+/* block/prp.c */
+blk_status_t lnvme_build_prps(struct lnvme_ctrl *ctrl, struct request *req);
+
+/* block/sgl.c */
+blk_status_t lnvme_build_sgl(struct lnvme_ctrl *ctrl, struct request *req,
+			     int count);
+void lnvme_sgl_set_data(struct nvme_sgl_desc *desc, dma_addr_t addr,
+			u32 len);
 
 /* block/complete.c */
 void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,

@@ -58,19 +58,13 @@ static blk_status_t lnvme_setup_discard(struct lnvme_ns *ns,
 	struct lnvme_iod *iod = lnvme_iod(req);
 	struct nvme_dsm_range *range;
 	unsigned short n = 0;
-	dma_addr_t dma;
 	struct bio *bio;
 	bool small;
 
 	small = segments <= LNVME_SMALL_POOL_SIZE / sizeof(*range);
-	range = dma_pool_alloc(small ? ctrl->small_pool : ctrl->page_pool,
-			       GFP_ATOMIC, &dma);
+	range = lnvme_list_alloc(ctrl, iod, small);
 	if (!range)
 		return BLK_STS_RESOURCE;
-	iod->small_list = small;
-	iod->lists[0] = (__le64 *)range;
-	iod->list_dma[0] = dma;
-	iod->nr_lists = 1;
 
 	__rq_for_each_bio(bio, req) {
 		if (n == segments)
@@ -90,7 +84,7 @@ static blk_status_t lnvme_setup_discard(struct lnvme_ns *ns,
 	c->dsm.nsid = cpu_to_le32(ns->nsid);
 	c->dsm.nr = cpu_to_le32(segments - 1);
 	c->dsm.attributes = cpu_to_le32(NVME_DSMGMT_AD);
-	c->dsm.dptr.prp1 = cpu_to_le64(dma);
+	c->dsm.dptr.prp1 = cpu_to_le64(iod->list_dma[0]);
 	return BLK_STS_OK;
 }
 

@@ -38,14 +38,13 @@ static void lnvme_iod_init(struct request *req)
 	iod->nr_lists = 0;
 	iod->nents = 0;
 	iod->bvec_len = 0;
+	iod->use_sgl = false;
 }
 
-static blk_status_t lnvme_queue_rq(struct blk_mq_hw_ctx *hctx,
-				   const struct blk_mq_queue_data *bd)
+/* Build and map the command, and start the request. */
+static blk_status_t lnvme_prep_rq(struct lnvme_queue *nq, struct request *req)
 {
-	struct lnvme_queue *nq = hctx->driver_data;
 	struct lnvme_ctrl *ctrl = nq->ctrl;
-	struct request *req = bd->rq;
 	struct lnvme_iod *iod = lnvme_iod(req);
 	blk_status_t ret;
 
@@ -53,7 +52,7 @@ static blk_status_t lnvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 		return BLK_STS_IOERR;
 
 	lnvme_iod_init(req);
-	ret = lnvme_setup_cmd(hctx->queue->queuedata, req);
+	ret = lnvme_setup_cmd(req->q->queuedata, req);
 	if (ret)
 		goto out;
 	if (lnvme_rq_has_data(req)) {
@@ -63,16 +62,78 @@ static blk_status_t lnvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 	}
 	iod->cmd.common.command_id = req->tag;
 	blk_mq_start_request(req);
-	lnvme_sq_write(nq, &iod->cmd, bd->last);
 	return BLK_STS_OK;
 out:
 	lnvme_free_lists(ctrl, iod);
 	return ret;
 }
 
+static blk_status_t lnvme_queue_rq(struct blk_mq_hw_ctx *hctx,
+				   const struct blk_mq_queue_data *bd)
+{
+	struct lnvme_queue *nq = hctx->driver_data;
+	blk_status_t ret;
+
+	ret = lnvme_prep_rq(nq, bd->rq);
+	if (ret)
+		return ret;
+	lnvme_sq_write(nq, &lnvme_iod(bd->rq)->cmd, bd->last);
+	return BLK_STS_OK;
+}
+
+static void lnvme_submit_list(struct lnvme_queue *nq, struct rq_list *list)
+{
+	struct request *req;
+
+	spin_lock(&nq->sq_lock);
+	while ((req = rq_list_pop(list)))
+		lnvme_sq_write_locked(nq, &lnvme_iod(req)->cmd);
+	lnvme_sq_ring_locked(nq);
+	spin_unlock(&nq->sq_lock);
+}
+
+/*
+ * A plug's worth of requests: one SQ lock and one doorbell per run of
+ * requests for the same queue.  Requests that cannot be prepared go back to
+ * blk-mq, which passes them to queue_rq one by one.
+ */
+static void lnvme_queue_rqs(struct rq_list *rqlist)
+{
+	struct rq_list submit = { }, requeue = { };
+	struct lnvme_queue *nq = NULL;
+	struct request *req;
+
+	while ((req = rq_list_pop(rqlist))) {
+		if (nq && req->mq_hctx->driver_data != nq)
+			lnvme_submit_list(nq, &submit);
+		nq = req->mq_hctx->driver_data;
+		if (lnvme_prep_rq(nq, req) == BLK_STS_OK)
+			rq_list_add_tail(&submit, req);
+		else
+			rq_list_add_tail(&requeue, req);
+	}
+	if (nq)
+		lnvme_submit_list(nq, &submit);
+	*rqlist = requeue;
+}
+
 static void lnvme_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
 	lnvme_sq_ring(hctx->driver_data);
+}
+
+/* blk_mq_ops.poll, for the POLL map's queues, whose CQs raise no interrupt. */
+static int lnvme_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
+{
+	struct lnvme_queue *nq = hctx->driver_data;
+	int found;
+
+	if (!lnvme_cqe_pending(nq))
+		return 0;
+	spin_lock(&nq->cq_lock);
+	found = lnvme_cq_reap(nq, iob);
+	spin_unlock(&nq->cq_lock);
+	return found;
 }
 
 /* Reap a queue's CQ from outside its interrupt handler. */
@@ -165,26 +226,39 @@ static int lnvme_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 	return 0;
 }
 
-/* Each hardware context serves the CPUs its interrupt vector is bound to. */
+/*
+ * Interrupt-driven hardware contexts serve the CPUs their vector is bound
+ * to; polled ones are spread evenly.  Queue ids follow the map order, so
+ * map i's first queue is qid queue_offset + 1, on the vector of that index.
+ */
 static void lnvme_map_queues(struct blk_mq_tag_set *set)
 {
 	struct lnvme_ctrl *ctrl = set->driver_data;
-	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+	unsigned int i, offset = 0;
 
-	map->nr_queues = ctrl->nr_io_queues;
-	map->queue_offset = 0;
-	if (ctrl->nr_vecs > 1)
-		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
-	else
-		blk_mq_map_queues(map);
+	for (i = 0; i < set->nr_maps; i++) {
+		struct blk_mq_queue_map *map = &set->map[i];
+
+		map->nr_queues = ctrl->nr_map_queues[i];
+		map->queue_offset = offset;
+		if (!map->nr_queues)
+			continue;
+		if (i != HCTX_TYPE_POLL && ctrl->nr_vecs > 1)
+			blk_mq_pci_map_queues(map, ctrl->pdev, offset + 1);
+		else
+			blk_mq_map_queues(map);
+		offset += map->nr_queues;
+	}
 }
 
 static const struct blk_mq_ops lnvme_io_mq_ops = {
 	.queue_rq	= lnvme_queue_rq,
+	.queue_rqs	= lnvme_queue_rqs,
 	.commit_rqs	= lnvme_commit_rqs,
 	.complete	= lnvme_complete_rq,
 	.init_hctx	= lnvme_init_hctx,
 	.map_queues	= lnvme_map_queues,
+	.poll		= lnvme_poll,
 	.timeout	= lnvme_timeout,
 };
 
@@ -247,6 +321,10 @@ int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl)
 	set->ops = &lnvme_io_mq_ops;
 	set->nr_hw_queues = ctrl->nr_io_queues;
 	set->nr_maps = 1;
+	if (ctrl->nr_map_queues[HCTX_TYPE_READ])
+		set->nr_maps = 2;
+	if (ctrl->nr_map_queues[HCTX_TYPE_POLL])
+		set->nr_maps = 3;
 	set->queue_depth = min_t(unsigned int, ctrl->io_depth - 1,
 				 BLK_MQ_MAX_DEPTH);
 	set->timeout = lnvme_io_timeout * HZ;

@@ -152,3 +152,30 @@ int lnvme_delete_io_queue(struct lnvme_queue *nq)
 		ret = lnvme_delete_queue(nq->ctrl, nvme_admin_delete_cq, nq->qid);
 	return ret;
 }
+
+/*
+ * Interrupt coalescing (Set Features 0x08), when asked for.  Controllers may
+ * refuse it (QEMU answers Feature Not Changeable); lnvme then says so and
+ * carries on without it.
+ */
+void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl)
+{
+	u32 val = lnvme_irq_coalesce_thr | lnvme_irq_coalesce_time << 8;
+	struct nvme_command c = { };
+	int ret;
+
+	if (!val)
+		return;
+	c.features.opcode = nvme_admin_set_features;
+	c.features.fid = cpu_to_le32(NVME_FEAT_IRQ_COALESCE);
+	c.features.dword11 = cpu_to_le32(val);
+	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, NULL);
+	if (ret > 0 && (ret & NVME_SCT_SC_MASK) == NVME_SC_FEATURE_NOT_CHANGEABLE)
+		dev_warn(ctrl->dev, "interrupt coalescing not set: the controller says the feature is not changeable; continuing without it\n");
+	else if (ret)
+		dev_warn(ctrl->dev, "interrupt coalescing not set (status %#x); continuing without it\n",
+			 ret);
+	else
+		dev_info(ctrl->dev, "interrupt coalescing: %u completions or %u00 us\n",
+			 lnvme_irq_coalesce_thr + 1, lnvme_irq_coalesce_time);
+}

@@ -104,6 +104,7 @@ static int lnvme_ctrl_identify(struct lnvme_ctrl *ctrl)
 	ctrl->oacs = le16_to_cpu(id->oacs);
 	ctrl->vwc = id->vwc;
 	ctrl->sgls = le32_to_cpu(id->sgls);
+	ctrl->sgl_ok = ctrl->sgls & LNVME_SGLS_SUPPORTED;
 
 	/* MDTS is a power of two in units of the minimum page size. */
 	ctrl->max_hw_sectors = LNVME_MAX_XFER_SECTORS;
@@ -155,41 +156,74 @@ static void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl)
 		lnvme_delete_io_queue(&ctrl->queues[qid]);
 }
 
-static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
-				      unsigned int max_queues)
+/*
+ * Split the interrupt-driven queues between the DEFAULT map and, when
+ * write_queues is set, the READ map; polled queues form the POLL map.
+ */
+static void lnvme_split_queues(struct lnvme_ctrl *ctrl, unsigned int nr_irq,
+			       unsigned int nr_poll)
 {
-	unsigned int want = max_queues, qid;
+	unsigned int nr_read = 0;
+
+	if (lnvme_write_queues && lnvme_write_queues < nr_irq)
+		nr_read = nr_irq - lnvme_write_queues;
+	ctrl->nr_map_queues[HCTX_TYPE_DEFAULT] = nr_irq - nr_read;
+	ctrl->nr_map_queues[HCTX_TYPE_READ] = nr_read;
+	ctrl->nr_map_queues[HCTX_TYPE_POLL] = nr_poll;
+}
+
+static int lnvme_ctrl_create_io_queue(struct lnvme_ctrl *ctrl, u16 qid,
+				      bool polled)
+{
+	struct lnvme_queue *nq = &ctrl->queues[qid];
 	int ret;
 
-	ret = lnvme_set_queue_count(ctrl, &want);
+	ret = lnvme_queue_alloc(ctrl, qid, ctrl->io_depth);
 	if (ret)
 		return ret;
-	want = min(want, max_queues);
-
-	ret = lnvme_irq_setup_io(ctrl, want);
-	if (ret < 0)
-		return ret;
-	want = min_t(unsigned int, want, ret);
-
-	ctrl->io_depth = min_t(u32, lnvme_io_queue_depth,
-			       NVME_CAP_MQES(ctrl->cap) + 1);
-	for (qid = 1; qid <= want; qid++) {
-		struct lnvme_queue *nq = &ctrl->queues[qid];
-
-		ret = lnvme_queue_alloc(ctrl, qid, ctrl->io_depth);
-		if (ret)
-			goto err;
-		ctrl->nr_io_queues = qid;
+	ctrl->nr_io_queues = qid;
+	if (!polled) {
 		nq->vector = ctrl->nr_vecs > 1 ? qid : 0;
 		ret = lnvme_irq_request(nq);
 		if (ret)
-			goto err;
-		ret = lnvme_create_io_queue(nq);
+			return ret;
+	}
+	return lnvme_create_io_queue(nq);
+}
+
+static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
+				      unsigned int nr_irq, unsigned int nr_poll)
+{
+	unsigned int granted = nr_irq + nr_poll, qid;
+	int ret;
+
+	ret = lnvme_set_queue_count(ctrl, &granted);
+	if (ret)
+		return ret;
+	if (granted < nr_irq + nr_poll) {
+		/* Interrupt-driven queues come first: keep at least one. */
+		nr_poll = min(nr_poll, granted > 1 ? granted - 1 : 0);
+		nr_irq = min(nr_irq, granted - nr_poll);
+	}
+
+	ret = lnvme_irq_setup_io(ctrl, nr_irq);
+	if (ret < 0)
+		return ret;
+	nr_irq = min_t(unsigned int, nr_irq, ret);
+	lnvme_split_queues(ctrl, nr_irq, nr_poll);
+
+	ctrl->io_depth = min_t(u32, lnvme_io_queue_depth,
+			       NVME_CAP_MQES(ctrl->cap) + 1);
+	for (qid = 1; qid <= nr_irq + nr_poll; qid++) {
+		ret = lnvme_ctrl_create_io_queue(ctrl, qid, qid > nr_irq);
 		if (ret)
 			goto err;
 	}
-	dev_info(ctrl->dev, "%u I/O queues of depth %u, %u interrupt vectors\n",
-		 ctrl->nr_io_queues, ctrl->io_depth, ctrl->nr_vecs);
+	dev_info(ctrl->dev, "%u I/O queues (%u default, %u read, %u poll) of depth %u, %u interrupt vectors\n",
+		 ctrl->nr_io_queues, ctrl->nr_map_queues[HCTX_TYPE_DEFAULT],
+		 ctrl->nr_map_queues[HCTX_TYPE_READ],
+		 ctrl->nr_map_queues[HCTX_TYPE_POLL], ctrl->io_depth,
+		 ctrl->nr_vecs);
 	return 0;
 err:
 	lnvme_delete_io_queues(ctrl);
@@ -218,21 +252,22 @@ static int lnvme_ctrl_read_cap(struct lnvme_ctrl *ctrl)
 
 int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 {
-	unsigned int max_queues;
+	unsigned int nr_irq, nr_poll, max_qid;
 	int ret;
 
 	ret = lnvme_ctrl_read_cap(ctrl);
 	if (ret)
 		return ret;
 
-	max_queues = lnvme_max_io_queues ?: num_possible_cpus();
-	max_queues = min3(max_queues, num_possible_cpus(),
-			  lnvme_max_qid_in_bar(ctrl));
-	if (!max_queues) {
+	max_qid = lnvme_max_qid_in_bar(ctrl);
+	nr_irq = lnvme_max_io_queues ?: num_possible_cpus();
+	nr_irq = min3(nr_irq, num_possible_cpus(), max_qid);
+	if (!nr_irq) {
 		dev_err(ctrl->dev, "BAR0 too small for any I/O queue\n");
 		return -ENODEV;
 	}
-	ctrl->queues = kcalloc(max_queues + 1, sizeof(*ctrl->queues),
+	nr_poll = min(lnvme_poll_queues, max_qid - nr_irq);
+	ctrl->queues = kcalloc(nr_irq + nr_poll + 1, sizeof(*ctrl->queues),
 			       GFP_KERNEL);
 	if (!ctrl->queues)
 		return -ENOMEM;
@@ -257,9 +292,11 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 	ret = lnvme_ctrl_identify(ctrl);
 	if (ret)
 		goto disable;
-	ret = lnvme_ctrl_setup_io_queues(ctrl, max_queues);
+	ret = lnvme_ctrl_setup_io_queues(ctrl, nr_irq, nr_poll);
 	if (ret)
 		goto disable;
+	lnvme_dbbuf_setup(ctrl);
+	lnvme_set_irq_coalescing(ctrl);
 	ret = lnvme_io_tagset_init(ctrl);
 	if (ret)
 		goto delete_io_queues;
@@ -274,6 +311,7 @@ free_io_tags:
 	lnvme_io_tagset_exit(ctrl);
 delete_io_queues:
 	lnvme_delete_io_queues(ctrl);
+	lnvme_dbbuf_free(ctrl);
 	lnvme_free_io_queues(ctrl);
 disable:
 	lnvme_regs_disable(ctrl);
@@ -299,6 +337,7 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 		lnvme_delete_io_queues(ctrl);
 		lnvme_regs_shutdown(ctrl);
 	}
+	lnvme_dbbuf_free(ctrl);
 	lnvme_free_io_queues(ctrl);
 	lnvme_io_tagset_exit(ctrl);
 	lnvme_admin_tagset_exit(ctrl);

@@ -3,6 +3,7 @@
  * Module parameters, and their validation at load time.
  */
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include "../lnvme.h"
 
 unsigned int lnvme_max_io_queues;
@@ -28,6 +29,36 @@ module_param_named(max_retries, lnvme_max_retries, uint, 0444);
 MODULE_PARM_DESC(max_retries,
 		 "Retries of a command that failed without Do Not Retry (0-255, default 5)");
 
+unsigned int lnvme_poll_queues = 1;
+module_param_named(poll_queues, lnvme_poll_queues, uint, 0444);
+MODULE_PARM_DESC(poll_queues,
+		 "I/O queue pairs without interrupts, for polled I/O such as io_uring with IORING_SETUP_IOPOLL (0-128, default 1)");
+
+unsigned int lnvme_write_queues;
+module_param_named(write_queues, lnvme_write_queues, uint, 0444);
+MODULE_PARM_DESC(write_queues,
+		 "Interrupt-driven queues kept for writes; the others serve reads (0 = shared, default 0)");
+
+unsigned int lnvme_sgl_threshold = SZ_32K;
+module_param_named(sgl_threshold, lnvme_sgl_threshold, uint, 0444);
+MODULE_PARM_DESC(sgl_threshold,
+		 "Use SGLs instead of PRPs when the average segment is at least this many bytes (0 = PRPs only, 1 = SGLs always, default 32768)");
+
+bool lnvme_shadow_doorbells = true;
+module_param_named(shadow_doorbells, lnvme_shadow_doorbells, bool, 0444);
+MODULE_PARM_DESC(shadow_doorbells,
+		 "Use shadow doorbells where the controller supports Doorbell Buffer Config (default Y)");
+
+unsigned int lnvme_irq_coalesce_thr;
+module_param_named(irq_coalesce_thr, lnvme_irq_coalesce_thr, uint, 0444);
+MODULE_PARM_DESC(irq_coalesce_thr,
+		 "Interrupt coalescing: completions per interrupt, 0-based (0-255; with irq_coalesce_time 0 and this 0, off: the default)");
+
+unsigned int lnvme_irq_coalesce_time;
+module_param_named(irq_coalesce_time, lnvme_irq_coalesce_time, uint, 0444);
+MODULE_PARM_DESC(irq_coalesce_time,
+		 "Interrupt coalescing: aggregation time in 100 us units (0-255, default 0)");
+
 static int lnvme_param_range(const char *name, unsigned int val,
 			     unsigned int min, unsigned int max)
 {
@@ -47,5 +78,9 @@ int lnvme_params_check(void)
 	ret |= lnvme_param_range("admin_timeout", lnvme_admin_timeout, 1, 3600);
 	ret |= lnvme_param_range("io_timeout", lnvme_io_timeout, 1, 3600);
 	ret |= lnvme_param_range("max_retries", lnvme_max_retries, 0, 255);
+	ret |= lnvme_param_range("poll_queues", lnvme_poll_queues, 0, 128);
+	ret |= lnvme_param_range("write_queues", lnvme_write_queues, 0, 4095);
+	ret |= lnvme_param_range("irq_coalesce_thr", lnvme_irq_coalesce_thr, 0, 255);
+	ret |= lnvme_param_range("irq_coalesce_time", lnvme_irq_coalesce_time, 0, 255);
 	return ret ? -EINVAL : 0;
 }

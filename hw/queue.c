@@ -63,26 +63,32 @@ void lnvme_queue_reset(struct lnvme_queue *nq)
 	memset(nq->cqes, 0, nq->depth * sizeof(*nq->cqes));
 }
 
-static void lnvme_sq_ring_locked(struct lnvme_queue *nq)
+void lnvme_sq_ring_locked(struct lnvme_queue *nq)
 {
 	if (nq->sq_tail == nq->sq_tail_rung)
 		return;
 	/* writel orders the SQ entry stores before the doorbell. */
-	writel(nq->sq_tail, nq->sq_db);
+	if (lnvme_dbbuf_update(nq->shadow_sq_db, nq->shadow_sq_ei, nq->sq_tail))
+		writel(nq->sq_tail, nq->sq_db);
 	nq->sq_tail_rung = nq->sq_tail;
+}
+
+void lnvme_sq_write_locked(struct lnvme_queue *nq, struct nvme_command *cmd)
+{
+	memcpy(&nq->sqes[nq->sq_tail], cmd, sizeof(*cmd));
+	if (++nq->sq_tail == nq->depth)
+		nq->sq_tail = 0;
 }
 
 /*
  * Copy a command into the submission ring.  With @ring false the doorbell
- * is left for a later lnvme_sq_ring(), so one MMIO write covers a batch.
+ * is left for a later lnvme_sq_ring(), so one doorbell covers a batch.
  */
 void lnvme_sq_write(struct lnvme_queue *nq, struct nvme_command *cmd,
 		    bool ring)
 {
 	spin_lock(&nq->sq_lock);
-	memcpy(&nq->sqes[nq->sq_tail], cmd, sizeof(*cmd));
-	if (++nq->sq_tail == nq->depth)
-		nq->sq_tail = 0;
+	lnvme_sq_write_locked(nq, cmd);
 	if (ring)
 		lnvme_sq_ring_locked(nq);
 	spin_unlock(&nq->sq_lock);
@@ -95,7 +101,7 @@ void lnvme_sq_ring(struct lnvme_queue *nq)
 	spin_unlock(&nq->sq_lock);
 }
 
-static bool lnvme_cqe_pending(struct lnvme_queue *nq)
+bool lnvme_cqe_pending(struct lnvme_queue *nq)
 {
 	struct nvme_completion *cqe = &nq->cqes[nq->cq_head];
 
@@ -121,7 +127,8 @@ int lnvme_cq_reap(struct lnvme_queue *nq, struct io_comp_batch *iob)
 		}
 		found++;
 	}
-	if (found)
+	if (found &&
+	    lnvme_dbbuf_update(nq->shadow_cq_db, nq->shadow_cq_ei, nq->cq_head))
 		writel(nq->cq_head, nq->cq_db);
 	return found;
 }
