@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Helpers for tests/*.sh (source it: . "$TOP/tests/lib/common.sh").
 # Works on the host (tests run by tests/run) and inside the VM (IN_VM=1).
 
