@@ -16,19 +16,34 @@
 #define LNVME_H
 
 #include <linux/blk-mq.h>
+#include <linux/cdev.h>
 #include <linux/dmapool.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #define LNVME_NAME		"lnvme"
+#define LNVME_MAX_MINORS	BIT(MINORBITS)
 
 /* lnvme always talks to the controller in 4 KiB pages (CC.MPS = 0). */
 #define LNVME_CTRL_PAGE_SHIFT	12
 #define LNVME_CTRL_PAGE_SIZE	BIT(LNVME_CTRL_PAGE_SHIFT)
 
 #define LNVME_AQ_DEPTH		32	/* admin SQ/CQ entries */
+#define LNVME_AQ_TAGS		(LNVME_AQ_DEPTH - 2)	/* one slot kept for AER */
+#define LNVME_AER_CID		LNVME_AQ_TAGS	/* command id of the AER */
+
+/*
+ * Command ids: the blk-mq tag in the low 12 bits, and a 4-bit generation
+ * that changes every time the tag is used, so a late or duplicate CQE is
+ * recognised and dropped instead of completing a request twice.
+ */
+#define LNVME_CID_TAG_BITS	12
+#define LNVME_CID_TAG_MASK	(BIT(LNVME_CID_TAG_BITS) - 1)
+#define LNVME_MAX_QUEUE_DEPTH	BIT(LNVME_CID_TAG_BITS)
 #define LNVME_MAX_SEGS		128	/* data segments per request */
 #define LNVME_MAX_XFER_SECTORS	(4096 * 2)	/* 4 MiB cap on MDTS */
 
@@ -94,6 +109,8 @@ struct lnvme_iod {
 	union nvme_result	result;
 	u16			status;		/* NVMe status, phase bit dropped */
 	u8			retries;
+	u8			gen;		/* command id generation */
+	bool			aborted;	/* an Abort was sent for it */
 	u8			nr_lists;	/* descriptor lists from the pools */
 	bool			use_sgl;
 	bool			small_list;	/* lists[0] is from the small pool */
@@ -112,11 +129,19 @@ struct lnvme_ns {
 	u32			nsid;
 	u8			lba_shift;
 	u8			dlfeat;
+	bool			removed;
+	bool			generic_added;
+	struct device		cdev_dev;	/* /dev/lng<C>n<N> */
+	struct cdev		cdev;
 };
 
 struct lnvme_ctrl {
 	struct pci_dev		*pdev;
-	struct device		*dev;
+	struct device		*dev;		/* the PCI device */
+	struct device		cdev_dev;	/* /dev/lnvme<C>; owns this */
+	struct cdev		cdev;
+	struct rw_semaphore	teardown_rwsem;	/* ioctls vs. removal */
+	bool			removing;
 	void __iomem		*bar;
 	u32 __iomem		*dbs;
 	u32			db_stride;	/* in u32 units */
@@ -126,6 +151,14 @@ struct lnvme_ctrl {
 
 	spinlock_t		state_lock;	/* protects state transitions */
 	enum lnvme_state	state;
+	struct work_struct	reset_work;
+	unsigned long		flags;
+#define LNVME_IO_QUIESCED	0
+#define LNVME_ADMIN_QUIESCED	1
+	atomic_t		aborts;		/* Abort commands outstanding */
+	struct work_struct	aer_work;
+	u32			aer_result;
+	u16			aer_status;
 
 	/* From Identify Controller. */
 	char			serial[21];
@@ -137,6 +170,7 @@ struct lnvme_ctrl {
 	u16			oacs;
 	u8			vwc;
 	u32			sgls;
+	u8			acl;		/* Abort Command Limit, 1-based */
 	u32			shutdown_timeout;	/* ms */
 
 	/*
@@ -187,6 +221,23 @@ extern unsigned int lnvme_irq_coalesce_thr;
 extern unsigned int lnvme_irq_coalesce_time;
 int lnvme_params_check(void);
 
+/* hw/pci.c */
+void lnvme_instance_free(int instance);
+
+/* hw/cdev.c */
+extern const struct class lnvme_class;
+void lnvme_cdev_init(struct lnvme_ctrl *ctrl);
+int lnvme_cdev_add(struct lnvme_ctrl *ctrl);
+void lnvme_cdev_del(struct lnvme_ctrl *ctrl);
+dev_t lnvme_generic_devt(unsigned int minor);
+int lnvme_cdev_register(void);
+void lnvme_cdev_unregister(void);
+
+/* hw/aer.c */
+void lnvme_aer_prepare(struct lnvme_ctrl *ctrl);
+void lnvme_aer_submit(struct lnvme_ctrl *ctrl);
+void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
+
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);
 int lnvme_regs_disable(struct lnvme_ctrl *ctrl);
@@ -231,14 +282,27 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl);
 bool lnvme_ctrl_set_state(struct lnvme_ctrl *ctrl, enum lnvme_state state);
 enum lnvme_state lnvme_ctrl_state(struct lnvme_ctrl *ctrl);
+const char *lnvme_ctrl_state_name(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why);
+void lnvme_ctrl_quiesce(struct lnvme_ctrl *ctrl);
+void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl);
+void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry);
+
+/* hw/reset.c */
+int lnvme_reset_init(void);
+void lnvme_reset_exit(void);
+void lnvme_reset_prepare(struct lnvme_ctrl *ctrl);
+bool lnvme_reset_schedule(struct lnvme_ctrl *ctrl);
+int lnvme_reset_sync(struct lnvme_ctrl *ctrl);
+bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why);
+int lnvme_abort_send(struct lnvme_ctrl *ctrl, struct request *req);
 
 /* block/tagset.c */
 int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl);
 void lnvme_admin_tagset_exit(struct lnvme_ctrl *ctrl);
 int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl);
 void lnvme_io_tagset_exit(struct lnvme_ctrl *ctrl);
-void lnvme_cancel_requests(struct lnvme_ctrl *ctrl);
+void lnvme_cancel_requests(struct lnvme_ctrl *ctrl, bool retry);
 
 /* block/cmd.c */
 blk_status_t lnvme_setup_cmd(struct lnvme_ns *ns, struct request *req);
@@ -266,6 +330,14 @@ void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 			struct io_comp_batch *iob);
 void lnvme_complete_rq(struct request *req);
 blk_status_t lnvme_status_to_blk(u16 status);
+
+/* block/ioctl.c */
+long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
+		 unsigned int cmd, void __user *argp, bool read_open);
+
+/* block/generic.c */
+int lnvme_generic_add(struct lnvme_ns *ns);
+void lnvme_generic_del(struct lnvme_ns *ns);
 
 /* block/disk.c */
 int lnvme_ns_scan(struct lnvme_ctrl *ctrl);

@@ -40,15 +40,26 @@ blk_status_t lnvme_status_to_blk(u16 status)
 	}
 }
 
+/*
+ * Retry file system I/O that failed without Do Not Retry, up to max_retries
+ * times; requests handed back by a controller reset are always retried and
+ * do not count against the limit.
+ */
 static bool lnvme_should_retry(struct request *req)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
 	struct lnvme_ctrl *ctrl = req->q->tag_set->driver_data;
 
-	return !(iod->status & NVME_STATUS_DNR) &&
-	       !blk_rq_is_passthrough(req) && !blk_noretry_request(req) &&
-	       iod->retries < lnvme_max_retries &&
-	       lnvme_ctrl_state(ctrl) != LNVME_STATE_DEAD;
+	if ((iod->status & NVME_STATUS_DNR) || blk_rq_is_passthrough(req) ||
+	    blk_noretry_request(req) ||
+	    lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
+		return false;
+	if (iod->status == NVME_SC_HOST_ABORTED_CMD)
+		return true;
+	if (iod->retries >= lnvme_max_retries)
+		return false;
+	iod->retries++;
+	return true;
 }
 
 static void lnvme_log_error(struct request *req)
@@ -77,7 +88,6 @@ void lnvme_complete_rq(struct request *req)
 	lnvme_unmap_data(ctrl, req);
 	if (unlikely(iod->status)) {
 		if (lnvme_should_retry(req)) {
-			iod->retries++;
 			blk_mq_requeue_request(req, true);
 			return;
 		}
@@ -98,17 +108,25 @@ static void lnvme_complete_batch(struct io_comp_batch *iob)
 void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 			struct io_comp_batch *iob)
 {
-	struct lnvme_iod *iod;
-	struct request *req;
+	u16 cid = READ_ONCE(cqe->command_id);
+	struct lnvme_iod *iod = NULL;
+	struct request *req = NULL;
 
-	req = nq->tags ? blk_mq_tag_to_rq(nq->tags, cqe->command_id) : NULL;
-	if (unlikely(!req)) {
-		dev_warn_ratelimited(nq->ctrl->dev,
-				     "queue %u: completion for unknown command id %u\n",
-				     nq->qid, cqe->command_id);
+	if (unlikely(!nq->qid && cid == LNVME_AER_CID)) {
+		lnvme_aer_complete(nq->ctrl, cqe);
 		return;
 	}
-	iod = lnvme_iod(req);
+	if (likely(nq->tags))
+		req = blk_mq_tag_to_rq(nq->tags, cid & LNVME_CID_TAG_MASK);
+	if (likely(req))
+		iod = lnvme_iod(req);
+	if (unlikely(!iod || iod->cmd.common.command_id != cid ||
+		     blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT)) {
+		dev_warn_ratelimited(nq->ctrl->dev,
+				     "queue %u: dropped completion for stale or unknown command id %#x\n",
+				     nq->qid, cid);
+		return;
+	}
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
 	if (!blk_mq_add_to_batch(req, iob, iod->status != 0,

@@ -1,12 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Namespaces as disks: one gendisk per active namespace, named
- * lnvme<controller>n<nsid>, set up from Identify Namespace.
+ * lnvme<controller>n<nsid>, set up from Identify Namespace, plus its
+ * generic character device (block/generic.c).  A scan adds new namespaces,
+ * follows size and format changes, and removes namespaces that are gone.
+ *
+ * A namespace is freed with its gendisk (free_disk), so open block devices
+ * and generic nodes keep it, and through it the controller, alive.
  */
 #include "../lnvme.h"
 
+static int lnvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
+			    unsigned int cmd, unsigned long arg)
+{
+	struct lnvme_ns *ns = bdev->bd_disk->private_data;
+
+	return lnvme_ioctl(ns->ctrl, ns, cmd, (void __user *)arg,
+			   mode & BLK_OPEN_READ);
+}
+
+static void lnvme_free_disk(struct gendisk *disk)
+{
+	struct lnvme_ns *ns = disk->private_data;
+
+	put_device(&ns->ctrl->cdev_dev);
+	kfree(ns);
+}
+
 static const struct block_device_operations lnvme_bdev_ops = {
 	.owner		= THIS_MODULE,
+	.ioctl		= lnvme_bdev_ioctl,
+	.compat_ioctl	= blkdev_compat_ptr_ioctl,
+	.free_disk	= lnvme_free_disk,
 };
 
 static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
@@ -61,103 +86,172 @@ static u8 lnvme_ns_lba_shift(struct lnvme_ctrl *ctrl, u32 nsid,
 	return ds;
 }
 
-static int lnvme_ns_add_disk(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
-			     u64 nsze)
+static sector_t lnvme_ns_sectors(struct lnvme_ns *ns, struct nvme_id_ns *id)
+{
+	return le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT);
+}
+
+static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
+			struct nvme_id_ns *id)
 {
 	struct queue_limits lim = { };
 	struct gendisk *disk;
-	int ret;
-
-	lnvme_ns_limits(ctrl, ns, &lim);
-	disk = blk_mq_alloc_disk(&ctrl->io_set, &lim, ns);
-	if (IS_ERR(disk))
-		return PTR_ERR(disk);
-	disk->fops = &lnvme_bdev_ops;
-	disk->private_data = ns;
-	snprintf(disk->disk_name, DISK_NAME_LEN, LNVME_NAME "%dn%u",
-		 ctrl->instance, ns->nsid);
-	set_capacity(disk, nsze << (ns->lba_shift - SECTOR_SHIFT));
-
-	ret = device_add_disk(ctrl->dev, disk, NULL);
-	if (ret) {
-		put_disk(disk);
-		return ret;
-	}
-	ns->disk = disk;
-	return 0;
-}
-
-static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid)
-{
-	struct nvme_id_ns *id;
 	struct lnvme_ns *ns;
 	int ret;
 
-	id = kzalloc(sizeof(*id), GFP_KERNEL);
-	if (!id)
-		return -ENOMEM;
-	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS, nsid, id);
-	if (ret) {
-		dev_warn(ctrl->dev, "Identify Namespace %u failed: %#x\n", nsid, ret);
-		goto out;
-	}
-	ret = -ENODEV;
-	if (!id->nsze)
-		goto out;
-
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
-	if (!ns) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!ns)
+		return -ENOMEM;
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->dlfeat = id->dlfeat;
 	ns->lba_shift = lnvme_ns_lba_shift(ctrl, nsid, id);
 	if (!ns->lba_shift) {
 		kfree(ns);
-		goto out;
+		return -EOPNOTSUPP;
 	}
-	ret = lnvme_ns_add_disk(ctrl, ns, le64_to_cpu(id->nsze));
+
+	lnvme_ns_limits(ctrl, ns, &lim);
+	disk = blk_mq_alloc_disk(&ctrl->io_set, &lim, ns);
+	if (IS_ERR(disk)) {
+		kfree(ns);
+		return PTR_ERR(disk);
+	}
+	/* From here on the disk owns ns: lnvme_free_disk() frees it. */
+	get_device(&ctrl->cdev_dev);
+	ns->disk = disk;
+	disk->fops = &lnvme_bdev_ops;
+	disk->private_data = ns;
+	snprintf(disk->disk_name, DISK_NAME_LEN, LNVME_NAME "%dn%u",
+		 ctrl->instance, nsid);
+	set_capacity(disk, lnvme_ns_sectors(ns, id));
+
+	ret = device_add_disk(ctrl->dev, disk, NULL);
 	if (ret) {
 		dev_err(ctrl->dev, "namespace %u: cannot add disk: %d\n", nsid, ret);
-		kfree(ns);
-		goto out;
+		put_disk(disk);
+		return ret;
 	}
+	ret = lnvme_generic_add(ns);
+	if (ret)
+		dev_warn(ctrl->dev, "namespace %u: no generic device: %d\n",
+			 nsid, ret);
 	list_add_tail(&ns->entry, &ctrl->namespaces);
-out:
-	kfree(id);
+	return 0;
+}
+
+static void lnvme_ns_remove(struct lnvme_ns *ns)
+{
+	ns->removed = true;
+	list_del(&ns->entry);
+	lnvme_generic_del(ns);
+	del_gendisk(ns->disk);
+	put_disk(ns->disk);
+}
+
+/* Follow a changed size or format (e.g. after nvme format). */
+static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
+{
+	struct request_queue *q = ns->disk->queue;
+	u8 shift = lnvme_ns_lba_shift(ns->ctrl, ns->nsid, id);
+	struct queue_limits lim;
+	int ret;
+
+	if (!shift)
+		return -EOPNOTSUPP;
+	ns->dlfeat = id->dlfeat;
+	if (shift == ns->lba_shift) {
+		set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
+		return 0;
+	}
+
+	blk_mq_freeze_queue(q);
+	lim = queue_limits_start_update(q);
+	ns->lba_shift = shift;
+	lnvme_ns_limits(ns->ctrl, ns, &lim);
+	ret = queue_limits_commit_update(q, &lim);
+	set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
+	blk_mq_unfreeze_queue(q);
+	dev_info(ns->ctrl->dev, "namespace %u: now %u-byte blocks\n", ns->nsid,
+		 1U << shift);
 	return ret;
+}
+
+static struct lnvme_ns *lnvme_ns_find(struct lnvme_ctrl *ctrl, u32 nsid)
+{
+	struct lnvme_ns *ns;
+
+	list_for_each_entry(ns, &ctrl->namespaces, entry)
+		if (ns->nsid == nsid)
+			return ns;
+	return NULL;
+}
+
+/* Add, update or remove the disk of one namespace. */
+static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
+			   struct nvme_id_ns *id)
+{
+	struct lnvme_ns *ns = lnvme_ns_find(ctrl, nsid);
+	int ret;
+
+	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS, nsid, id);
+	if (ret)
+		dev_warn(ctrl->dev, "Identify Namespace %u failed: %#x\n", nsid, ret);
+	if (ret || !id->nsze) {
+		if (ns)
+			lnvme_ns_remove(ns);
+		return;
+	}
+	if (!ns)
+		ret = lnvme_ns_add(ctrl, nsid, id);
+	else
+		ret = lnvme_ns_update(ns, id);
+	if (ret && ns)
+		lnvme_ns_remove(ns);
+}
+
+static bool lnvme_nsid_listed(__le32 *list, u32 nsid)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVME_IDENTIFY_DATA_SIZE / sizeof(*list) && list[i]; i++)
+		if (le32_to_cpu(list[i]) == nsid)
+			return true;
+	return false;
 }
 
 /* Identify Active Namespace ID List: ascending nsids, zero-terminated. */
 int lnvme_ns_scan(struct lnvme_ctrl *ctrl)
 {
+	struct lnvme_ns *ns, *next;
+	struct nvme_id_ns *id;
 	__le32 *list;
 	unsigned int i;
 	int ret;
 
 	list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
-	if (!list)
-		return -ENOMEM;
+	id = kzalloc(sizeof(*id), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!list || !id)
+		goto out;
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS_ACTIVE_LIST, 0, list);
 	if (ret) {
 		dev_err(ctrl->dev, "Identify Active Namespace List failed: %#x\n", ret);
-		kfree(list);
-		return ret < 0 ? ret : -EIO;
+		ret = ret < 0 ? ret : -EIO;
+		goto out;
 	}
 
 	mutex_lock(&ctrl->ns_lock);
-	for (i = 0; i < NVME_IDENTIFY_DATA_SIZE / sizeof(*list); i++) {
-		u32 nsid = le32_to_cpu(list[i]);
-
-		if (!nsid)
-			break;
-		lnvme_ns_add(ctrl, nsid);
-	}
+	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry)
+		if (!lnvme_nsid_listed(list, ns->nsid))
+			lnvme_ns_remove(ns);
+	for (i = 0; i < NVME_IDENTIFY_DATA_SIZE / sizeof(*list) && list[i]; i++)
+		lnvme_ns_check(ctrl, le32_to_cpu(list[i]), id);
 	mutex_unlock(&ctrl->ns_lock);
+out:
+	kfree(id);
 	kfree(list);
-	return 0;
+	return ret;
 }
 
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl)
@@ -165,11 +259,7 @@ void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl)
 	struct lnvme_ns *ns, *next;
 
 	mutex_lock(&ctrl->ns_lock);
-	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry) {
-		del_gendisk(ns->disk);
-		put_disk(ns->disk);
-		list_del(&ns->entry);
-		kfree(ns);
-	}
+	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry)
+		lnvme_ns_remove(ns);
 	mutex_unlock(&ctrl->ns_lock);
 }

@@ -60,7 +60,9 @@ static blk_status_t lnvme_prep_rq(struct lnvme_queue *nq, struct request *req)
 		if (ret)
 			goto out;
 	}
-	iod->cmd.common.command_id = req->tag;
+	iod->gen = (iod->gen + 1) & (BIT(16 - LNVME_CID_TAG_BITS) - 1);
+	iod->aborted = false;
+	iod->cmd.common.command_id = req->tag | iod->gen << LNVME_CID_TAG_BITS;
 	blk_mq_start_request(req);
 	return BLK_STS_OK;
 out:
@@ -152,13 +154,19 @@ static void lnvme_cq_reap_sync(struct lnvme_queue *nq)
 		enable_irq(irq);
 }
 
+/*
+ * A command timed out.  In order: look for a lost interrupt; if the device
+ * is gone or fatally failed, give up on it or reset it; otherwise send an
+ * Abort and give the command another timeout; if it times out again,
+ * reset the controller.  Admin commands are never aborted.
+ */
 static enum blk_eh_timer_return lnvme_timeout(struct request *req)
 {
 	struct lnvme_queue *nq = req->mq_hctx->driver_data;
 	struct lnvme_ctrl *ctrl = nq->ctrl;
 	struct lnvme_iod *iod = lnvme_iod(req);
+	u32 csts;
 
-	/* A lost interrupt looks like a timeout: look at the CQ first. */
 	lnvme_cq_reap_sync(nq);
 	if (blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT) {
 		dev_warn_ratelimited(ctrl->dev,
@@ -167,29 +175,58 @@ static enum blk_eh_timer_return lnvme_timeout(struct request *req)
 		return BLK_EH_DONE;
 	}
 
-	dev_err_ratelimited(ctrl->dev, "queue %u tag %d: opcode %#x timed out\n",
-			    nq->qid, req->tag, iod->cmd.common.opcode);
-	lnvme_ctrl_kill(ctrl, lnvme_regs_gone(ctrl) ? "device gone" :
-			"command timeout");
+	csts = readl(ctrl->bar + NVME_REG_CSTS);
+	dev_err_ratelimited(ctrl->dev, "queue %u tag %d: opcode %#x timed out (CSTS %#x)\n",
+			    nq->qid, req->tag, iod->cmd.common.opcode, csts);
+	if (csts == ~0U) {
+		lnvme_ctrl_kill(ctrl, "device gone");
+		return BLK_EH_DONE;
+	}
+
+	switch (lnvme_ctrl_state(ctrl)) {
+	case LNVME_STATE_LIVE:
+		break;
+	case LNVME_STATE_RESETTING:
+	case LNVME_STATE_CONNECTING:
+		/* A command of the reset itself: end it; the reset fails. */
+		lnvme_ctrl_disable(ctrl, false);
+		return BLK_EH_DONE;
+	default:
+		lnvme_ctrl_kill(ctrl, "command timeout");
+		return BLK_EH_DONE;
+	}
+
+	if (!(csts & NVME_CSTS_CFS) && nq->qid && !iod->aborted &&
+	    !lnvme_abort_send(ctrl, req)) {
+		iod->aborted = true;
+		return BLK_EH_RESET_TIMER;
+	}
+	if (!lnvme_reset_from_timeout(ctrl, csts & NVME_CSTS_CFS ?
+				      "controller fatal status" :
+				      "command timeout"))
+		lnvme_ctrl_disable(ctrl, false);
 	return BLK_EH_DONE;
 }
 
 static bool lnvme_cancel_rq(struct request *req, void *data)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
+	bool retry = *(bool *)data;
 
 	if (blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT)
 		return true;
-	iod->status = NVME_SC_HOST_ABORTED_CMD | NVME_STATUS_DNR;
+	iod->status = NVME_SC_HOST_ABORTED_CMD;
+	if (!retry)
+		iod->status |= NVME_STATUS_DNR;
 	blk_mq_complete_request(req);
 	return true;
 }
 
 /*
- * The controller is disabled or gone: reap what it did complete, then fail
- * every request still in flight.
+ * The controller is disabled or gone: reap what it did complete, then end
+ * every request still in flight, to be retried (@retry) or failed.
  */
-void lnvme_cancel_requests(struct lnvme_ctrl *ctrl)
+void lnvme_cancel_requests(struct lnvme_ctrl *ctrl, bool retry)
 {
 	unsigned int qid;
 
@@ -197,10 +234,12 @@ void lnvme_cancel_requests(struct lnvme_ctrl *ctrl)
 		if (ctrl->queues[qid].cqes)
 			lnvme_cq_reap_sync(&ctrl->queues[qid]);
 
-	blk_mq_tagset_busy_iter(&ctrl->admin_set, lnvme_cancel_rq, ctrl);
-	blk_mq_tagset_wait_completed_request(&ctrl->admin_set);
+	if (ctrl->admin_q) {
+		blk_mq_tagset_busy_iter(&ctrl->admin_set, lnvme_cancel_rq, &retry);
+		blk_mq_tagset_wait_completed_request(&ctrl->admin_set);
+	}
 	if (ctrl->io_set_ready) {
-		blk_mq_tagset_busy_iter(&ctrl->io_set, lnvme_cancel_rq, ctrl);
+		blk_mq_tagset_busy_iter(&ctrl->io_set, lnvme_cancel_rq, &retry);
 		blk_mq_tagset_wait_completed_request(&ctrl->io_set);
 	}
 }
@@ -283,7 +322,7 @@ int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl)
 	memset(set, 0, sizeof(*set));
 	set->ops = &lnvme_admin_mq_ops;
 	set->nr_hw_queues = 1;
-	set->queue_depth = LNVME_AQ_DEPTH - 1;
+	set->queue_depth = LNVME_AQ_TAGS;
 	set->timeout = lnvme_admin_timeout * HZ;
 	set->numa_node = dev_to_node(ctrl->dev);
 	set->cmd_size = lnvme_cmd_size();

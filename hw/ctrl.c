@@ -60,6 +60,44 @@ enum lnvme_state lnvme_ctrl_state(struct lnvme_ctrl *ctrl)
 	return READ_ONCE(ctrl->state);
 }
 
+const char *lnvme_ctrl_state_name(struct lnvme_ctrl *ctrl)
+{
+	return lnvme_state_names[lnvme_ctrl_state(ctrl)];
+}
+
+/* Stop blk-mq from calling queue_rq, on the I/O queues and the admin queue. */
+void lnvme_ctrl_quiesce(struct lnvme_ctrl *ctrl)
+{
+	if (ctrl->io_set_ready && !test_and_set_bit(LNVME_IO_QUIESCED, &ctrl->flags))
+		blk_mq_quiesce_tagset(&ctrl->io_set);
+	if (ctrl->admin_q && !test_and_set_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags))
+		blk_mq_quiesce_queue(ctrl->admin_q);
+}
+
+void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl)
+{
+	if (ctrl->admin_q && test_and_clear_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags))
+		blk_mq_unquiesce_queue(ctrl->admin_q);
+	if (ctrl->io_set_ready && test_and_clear_bit(LNVME_IO_QUIESCED, &ctrl->flags))
+		blk_mq_unquiesce_tagset(&ctrl->io_set);
+}
+
+/*
+ * Quiesce, disable the controller (after which it no longer touches host
+ * memory), reap what it completed and end the requests still in flight:
+ * with @retry, file system I/O goes back to blk-mq to be sent again later.
+ */
+void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
+{
+	unsigned int qid;
+
+	lnvme_ctrl_quiesce(ctrl);
+	lnvme_regs_disable(ctrl);
+	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
+		ctrl->queues[qid].created = false;
+	lnvme_cancel_requests(ctrl, retry);
+}
+
 /*
  * The controller cannot go on: stop it from touching memory, and fail every
  * request it holds.  New I/O fails fast in queue_rq from now on.
@@ -69,8 +107,8 @@ void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why)
 	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_DEAD))
 		return;
 	dev_err(ctrl->dev, "controller is dead: %s\n", why);
-	lnvme_regs_disable(ctrl);
-	lnvme_cancel_requests(ctrl);
+	lnvme_ctrl_disable(ctrl, false);
+	lnvme_ctrl_unquiesce(ctrl);
 }
 
 static void lnvme_copy_id_string(char *dst, const char *src, size_t len)
@@ -105,6 +143,7 @@ static int lnvme_ctrl_identify(struct lnvme_ctrl *ctrl)
 	ctrl->vwc = id->vwc;
 	ctrl->sgls = le32_to_cpu(id->sgls);
 	ctrl->sgl_ok = ctrl->sgls & LNVME_SGLS_SUPPORTED;
+	ctrl->acl = id->acl + 1;
 
 	/* MDTS is a power of two in units of the minimum page size. */
 	ctrl->max_hw_sectors = LNVME_MAX_XFER_SECTORS;
@@ -304,7 +343,7 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		ret = -ENODEV;
 		goto free_io_tags;
 	}
-	lnvme_ns_scan(ctrl);
+	lnvme_aer_submit(ctrl);
 	return 0;
 
 free_io_tags:
@@ -331,6 +370,13 @@ free_queues:
 void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 {
 	lnvme_ctrl_set_state(ctrl, LNVME_STATE_DELETING);
+	/* Wait for ioctls in progress; later ones see ctrl->removing. */
+	down_write(&ctrl->teardown_rwsem);
+	ctrl->removing = true;
+	up_write(&ctrl->teardown_rwsem);
+	/* A reset in progress ends with the controller dead or live. */
+	flush_work(&ctrl->reset_work);
+	flush_work(&ctrl->aer_work);
 	lnvme_ns_remove_all(ctrl);
 
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_DEAD) {

@@ -14,7 +14,7 @@ MODULE_PARM_DESC(max_io_queues,
 unsigned int lnvme_io_queue_depth = 1024;
 module_param_named(io_queue_depth, lnvme_io_queue_depth, uint, 0444);
 MODULE_PARM_DESC(io_queue_depth,
-		 "Entries per I/O submission queue, capped by CAP.MQES (2-65536, default 1024)");
+		 "Entries per I/O submission queue, capped by CAP.MQES (2-4096, default 1024)");
 
 unsigned int lnvme_admin_timeout = 60;
 module_param_named(admin_timeout, lnvme_admin_timeout, uint, 0444);
@@ -74,7 +74,7 @@ int lnvme_params_check(void)
 	int ret = 0;
 
 	ret |= lnvme_param_range("max_io_queues", lnvme_max_io_queues, 0, 4095);
-	ret |= lnvme_param_range("io_queue_depth", lnvme_io_queue_depth, 2, 65536);
+	ret |= lnvme_param_range("io_queue_depth", lnvme_io_queue_depth, 2, LNVME_MAX_QUEUE_DEPTH);
 	ret |= lnvme_param_range("admin_timeout", lnvme_admin_timeout, 1, 3600);
 	ret |= lnvme_param_range("io_timeout", lnvme_io_timeout, 1, 3600);
 	ret |= lnvme_param_range("max_retries", lnvme_max_retries, 0, 255);

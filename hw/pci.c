@@ -59,6 +59,11 @@ static void lnvme_pci_disable(struct lnvme_ctrl *ctrl)
 	pci_disable_device(ctrl->pdev);
 }
 
+void lnvme_instance_free(int instance)
+{
+	ida_free(&lnvme_instance_ida, instance);
+}
+
 static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct lnvme_ctrl *ctrl;
@@ -67,21 +72,28 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl = kzalloc_node(sizeof(*ctrl), GFP_KERNEL, dev_to_node(&pdev->dev));
 	if (!ctrl)
 		return -ENOMEM;
+	ret = ida_alloc_max(&lnvme_instance_ida, LNVME_MAX_MINORS - 1,
+			    GFP_KERNEL);
+	if (ret < 0) {
+		kfree(ctrl);
+		return ret;
+	}
+	ctrl->instance = ret;
 	ctrl->pdev = pdev;
 	ctrl->dev = &pdev->dev;
 	ctrl->state = LNVME_STATE_NEW;
 	spin_lock_init(&ctrl->state_lock);
 	mutex_init(&ctrl->ns_lock);
+	init_rwsem(&ctrl->teardown_rwsem);
 	INIT_LIST_HEAD(&ctrl->namespaces);
-
-	ret = ida_alloc(&lnvme_instance_ida, GFP_KERNEL);
-	if (ret < 0)
-		goto free_ctrl;
-	ctrl->instance = ret;
+	lnvme_reset_prepare(ctrl);
+	lnvme_aer_prepare(ctrl);
+	/* From here on, put_device(&ctrl->cdev_dev) frees ctrl. */
+	lnvme_cdev_init(ctrl);
 
 	ret = lnvme_pci_enable(ctrl);
 	if (ret)
-		goto free_instance;
+		goto put_ctrl;
 	ret = lnvme_dma_setup(ctrl);
 	if (ret)
 		goto pci_disable;
@@ -93,16 +105,23 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = lnvme_ctrl_start(ctrl);
 	if (ret)
 		goto destroy_pools;
+	ret = lnvme_cdev_add(ctrl);
+	if (ret) {
+		dev_err(ctrl->dev, "cannot add /dev/%s: %d\n",
+			dev_name(&ctrl->cdev_dev), ret);
+		goto stop;
+	}
+	lnvme_ns_scan(ctrl);
 	return 0;
 
+stop:
+	lnvme_ctrl_stop(ctrl);
 destroy_pools:
 	lnvme_pools_destroy(ctrl);
 pci_disable:
 	lnvme_pci_disable(ctrl);
-free_instance:
-	ida_free(&lnvme_instance_ida, ctrl->instance);
-free_ctrl:
-	kfree(ctrl);
+put_ctrl:
+	put_device(&ctrl->cdev_dev);
 	return ret;
 }
 
@@ -112,11 +131,11 @@ static void lnvme_remove(struct pci_dev *pdev)
 
 	if (!pci_device_is_present(pdev) || lnvme_regs_gone(ctrl))
 		lnvme_ctrl_kill(ctrl, "device removed");
+	lnvme_cdev_del(ctrl);
 	lnvme_ctrl_stop(ctrl);
 	lnvme_pools_destroy(ctrl);
 	lnvme_pci_disable(ctrl);
-	ida_free(&lnvme_instance_ida, ctrl->instance);
-	kfree(ctrl);
+	put_device(&ctrl->cdev_dev);
 }
 
 /* Power-off or reboot: a normal shutdown so the controller saves its state. */
@@ -154,12 +173,29 @@ static int __init lnvme_init(void)
 	ret = lnvme_params_check();
 	if (ret)
 		return ret;
-	return pci_register_driver(&lnvme_driver);
+	ret = lnvme_reset_init();
+	if (ret)
+		return ret;
+	ret = lnvme_cdev_register();
+	if (ret)
+		goto reset_exit;
+	ret = pci_register_driver(&lnvme_driver);
+	if (ret)
+		goto cdev_unregister;
+	return 0;
+
+cdev_unregister:
+	lnvme_cdev_unregister();
+reset_exit:
+	lnvme_reset_exit();
+	return ret;
 }
 
 static void __exit lnvme_exit(void)
 {
 	pci_unregister_driver(&lnvme_driver);
+	lnvme_cdev_unregister();
+	lnvme_reset_exit();
 	ida_destroy(&lnvme_instance_ida);
 }
 

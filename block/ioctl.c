@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The NVMe ioctls of <linux/nvme_ioctl.h>, on the controller node, the
+ * block devices and the generic namespace nodes.
+ *
+ * Passthrough commands are driver-private blk-mq requests: admin commands
+ * on the admin queue, I/O commands on the namespace's queue, so they share
+ * the data mapping, timeouts and recovery of file system I/O.  User
+ * buffers are mapped with blk_rq_map_user(); bounce pages are zeroed, so a
+ * short transfer never returns stale kernel memory.
+ */
+#include <linux/blkdev.h>
+#include <linux/nvme_ioctl.h>
+#include <linux/uaccess.h>
+#include "../lnvme.h"
+
+/*
+ * Admin commands, and every I/O command but a read from a node opened for
+ * reading, need CAP_SYS_ADMIN.
+ */
+static bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open)
+{
+	if (capable(CAP_SYS_ADMIN))
+		return true;
+	return ns && opcode == nvme_cmd_read && read_open;
+}
+
+static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
+			     struct nvme_command *c, u64 ubuf, u32 len,
+			     u32 timeout_ms, u64 *result)
+{
+	struct lnvme_iod *iod;
+	struct request *req;
+	struct bio *bio = NULL;
+	blk_status_t sts;
+	int ret;
+
+	if (len > ctrl->max_hw_sectors << SECTOR_SHIFT) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough of %u bytes exceeds the %u byte limit\n",
+				     len, ctrl->max_hw_sectors << SECTOR_SHIFT);
+		return -EINVAL;
+	}
+	if ((c->common.opcode & 3) == 3)
+		return -EINVAL;	/* bidirectional: not supported */
+
+	req = blk_mq_alloc_request(q, nvme_is_write(c) ? REQ_OP_DRV_OUT :
+				   REQ_OP_DRV_IN, 0);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	iod = lnvme_iod(req);
+	iod->cmd = *c;
+	iod->status = 0;
+	iod->result.u64 = 0;
+	if (timeout_ms)
+		req->timeout = msecs_to_jiffies(timeout_ms);
+
+	if (len) {
+		ret = blk_rq_map_user(q, req, NULL, u64_to_user_ptr(ubuf), len,
+				      GFP_KERNEL | __GFP_ZERO);
+		if (ret)
+			goto out;
+		bio = req->bio;
+	}
+	sts = blk_execute_rq(req, false);
+	ret = iod->status ? iod->status : blk_status_to_errno(sts);
+	*result = le64_to_cpu(iod->result.u64);
+	if (bio && blk_rq_unmap_user(bio) && !ret)
+		ret = -EFAULT;
+out:
+	blk_mq_free_request(req);
+	return ret;
+}
+
+/* The namespace an I/O command on the controller node is meant for. */
+static struct lnvme_ns *lnvme_find_ns(struct lnvme_ctrl *ctrl, u32 nsid)
+{
+	struct lnvme_ns *ns;
+
+	list_for_each_entry(ns, &ctrl->namespaces, entry)
+		if (ns->nsid == nsid)
+			return ns;
+	return NULL;
+}
+
+static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
+			  void __user *argp, bool is64, bool io,
+			  bool read_open)
+{
+	struct nvme_passthru_cmd64 cmd = { };
+	struct request_queue *q = ctrl->admin_q;
+	struct nvme_command c = { };
+	u64 result = 0;
+	int ret;
+
+	if (copy_from_user(&cmd, argp, is64 ? sizeof(cmd) :
+			   sizeof(struct nvme_passthru_cmd)))
+		return -EFAULT;
+	if (!lnvme_cmd_allowed(io ? ns : NULL, cmd.opcode, read_open))
+		return -EACCES;
+	if (cmd.flags || cmd.metadata || cmd.metadata_len) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough: flags and metadata buffers are not supported\n");
+		return -EINVAL;
+	}
+
+	c.common.opcode = cmd.opcode;
+	c.common.nsid = cpu_to_le32(cmd.nsid);
+	c.common.cdw2[0] = cpu_to_le32(cmd.cdw2);
+	c.common.cdw2[1] = cpu_to_le32(cmd.cdw3);
+	c.common.cdw10 = cpu_to_le32(cmd.cdw10);
+	c.common.cdw11 = cpu_to_le32(cmd.cdw11);
+	c.common.cdw12 = cpu_to_le32(cmd.cdw12);
+	c.common.cdw13 = cpu_to_le32(cmd.cdw13);
+	c.common.cdw14 = cpu_to_le32(cmd.cdw14);
+	c.common.cdw15 = cpu_to_le32(cmd.cdw15);
+
+	if (io) {
+		mutex_lock(&ctrl->ns_lock);
+		if (ns && cmd.nsid != ns->nsid) {
+			ret = -EINVAL;
+		} else {
+			struct lnvme_ns *target = ns ?: lnvme_find_ns(ctrl, cmd.nsid);
+
+			ret = target ? lnvme_submit_user(ctrl, target->disk->queue,
+							 &c, cmd.addr, cmd.data_len,
+							 cmd.timeout_ms, &result) :
+				       -EINVAL;
+		}
+		mutex_unlock(&ctrl->ns_lock);
+	} else {
+		ret = lnvme_submit_user(ctrl, q, &c, cmd.addr, cmd.data_len,
+					cmd.timeout_ms, &result);
+	}
+	if (ret < 0)
+		return ret;
+
+	if (is64) {
+		if (put_user(result, &((struct nvme_passthru_cmd64 __user *)argp)->result))
+			return -EFAULT;
+	} else if (put_user((u32)result,
+			    &((struct nvme_passthru_cmd __user *)argp)->result)) {
+		return -EFAULT;
+	}
+	return ret;
+}
+
+/* NVME_IOCTL_SUBMIT_IO: read, write or compare on this namespace. */
+static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
+			   bool read_open)
+{
+	struct lnvme_ctrl *ctrl = ns->ctrl;
+	struct nvme_command c = { };
+	struct nvme_user_io io;
+	u64 result;
+	u64 len;
+	int ret;
+
+	if (copy_from_user(&io, uio, sizeof(io)))
+		return -EFAULT;
+	if (io.flags || io.metadata)
+		return -EINVAL;
+	switch (io.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!lnvme_cmd_allowed(ns, io.opcode, read_open))
+		return -EACCES;
+	len = ((u64)io.nblocks + 1) << ns->lba_shift;
+	if (len > U32_MAX)
+		return -EINVAL;
+
+	c.rw.opcode = io.opcode;
+	c.rw.nsid = cpu_to_le32(ns->nsid);
+	c.rw.slba = cpu_to_le64(io.slba);
+	c.rw.length = cpu_to_le16(io.nblocks);
+	c.rw.control = cpu_to_le16(io.control);
+	c.rw.dsmgmt = cpu_to_le32(io.dsmgmt);
+	c.rw.reftag = cpu_to_le32(io.reftag);
+	c.rw.lbat = cpu_to_le16(io.apptag);
+	c.rw.lbatm = cpu_to_le16(io.appmask);
+
+	mutex_lock(&ctrl->ns_lock);
+	ret = lnvme_submit_user(ctrl, ns->disk->queue, &c, io.addr, len, 0,
+				&result);
+	mutex_unlock(&ctrl->ns_lock);
+	return ret;
+}
+
+static int lnvme_ioctl_locked(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
+			      unsigned int cmd, void __user *argp,
+			      bool read_open)
+{
+	switch (cmd) {
+	case NVME_IOCTL_ID:
+		return ns ? ns->nsid : -ENOTTY;
+	case NVME_IOCTL_ADMIN_CMD:
+		return lnvme_passthru(ctrl, ns, argp, false, false, read_open);
+	case NVME_IOCTL_ADMIN64_CMD:
+		return lnvme_passthru(ctrl, ns, argp, true, false, read_open);
+	case NVME_IOCTL_IO_CMD:
+		return lnvme_passthru(ctrl, ns, argp, false, true, read_open);
+	case NVME_IOCTL_IO64_CMD:
+		return lnvme_passthru(ctrl, ns, argp, true, true, read_open);
+	case NVME_IOCTL_SUBMIT_IO:
+		return ns ? lnvme_submit_io(ns, argp, read_open) : -ENOTTY;
+	case NVME_IOCTL_RESET:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EACCES;
+		return lnvme_reset_sync(ctrl);
+	case NVME_IOCTL_RESCAN:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EACCES;
+		return lnvme_ns_scan(ctrl);
+	case NVME_IOCTL_SUBSYS_RESET:
+		dev_info_ratelimited(ctrl->dev, "NVM subsystem reset is not supported\n");
+		return -ENOTTY;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Entry point for all nodes: @ns is NULL on the controller node. */
+long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
+		 unsigned int cmd, void __user *argp, bool read_open)
+{
+	long ret;
+
+	down_read(&ctrl->teardown_rwsem);
+	if (ctrl->removing || (ns && ns->removed))
+		ret = -ENODEV;
+	else
+		ret = lnvme_ioctl_locked(ctrl, ns, cmd, argp, read_open);
+	up_read(&ctrl->teardown_rwsem);
+	return ret;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Asynchronous Event Requests.  One AER is kept outstanding on the admin
+ * queue, outside the blk-mq tags (command id LNVME_AER_CID), because it
+ * completes only when the controller has something to say.  Its completion
+ * is handled from a work item: namespace changes trigger a rescan, other
+ * events are logged and their log page read to clear them, and a new AER
+ * is sent.
+ */
+#include "../lnvme.h"
+
+#define LNVME_AEN_TYPE(r)	((r) & 0x7)
+#define LNVME_AEN_INFO(r)	(((r) >> 8) & 0xff)
+#define LNVME_AEN_LID(r)	(((r) >> 16) & 0xff)
+
+void lnvme_aer_submit(struct lnvme_ctrl *ctrl)
+{
+	struct nvme_command c = { };
+
+	c.common.opcode = nvme_admin_async_event;
+	c.common.command_id = LNVME_AER_CID;
+	lnvme_sq_write(&ctrl->queues[0], &c, true);
+}
+
+/* From the admin queue's completion handler. */
+void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe)
+{
+	ctrl->aer_status = le16_to_cpu(cqe->status) >> 1;
+	ctrl->aer_result = le32_to_cpu(cqe->result.u32);
+	queue_work(system_long_wq, &ctrl->aer_work);
+}
+
+static void lnvme_aer_read_log(struct lnvme_ctrl *ctrl, u8 lid)
+{
+	struct nvme_command c = { };
+	void *buf;
+
+	buf = kzalloc(LNVME_CTRL_PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return;
+	c.get_log_page.opcode = nvme_admin_get_log_page;
+	c.get_log_page.nsid = cpu_to_le32(NVME_NSID_ALL);
+	c.get_log_page.lid = lid;
+	c.get_log_page.numdl = cpu_to_le16(LNVME_CTRL_PAGE_SIZE / 4 - 1);
+	lnvme_admin_exec(ctrl, &c, buf, LNVME_CTRL_PAGE_SIZE, NULL);
+	kfree(buf);
+}
+
+static void lnvme_aer_work(struct work_struct *work)
+{
+	struct lnvme_ctrl *ctrl = container_of(work, struct lnvme_ctrl, aer_work);
+	u32 result = ctrl->aer_result;
+	u16 status = ctrl->aer_status;
+
+	/* Aborted by a reset or shutdown: the reset sends a new one. */
+	if (status || lnvme_ctrl_state(ctrl) != LNVME_STATE_LIVE) {
+		if (status && (status & NVME_SCT_SC_MASK) != NVME_SC_ABORT_REQ)
+			dev_warn(ctrl->dev, "AER failed: status %#x\n", status);
+		return;
+	}
+
+	dev_info(ctrl->dev, "async event: type %u info %#x log page %#x\n",
+		 LNVME_AEN_TYPE(result), LNVME_AEN_INFO(result),
+		 LNVME_AEN_LID(result));
+	if (LNVME_AEN_LID(result))
+		lnvme_aer_read_log(ctrl, LNVME_AEN_LID(result));
+	if (LNVME_AEN_TYPE(result) == NVME_AER_NOTICE &&
+	    LNVME_AEN_INFO(result) == NVME_AER_NOTICE_NS_CHANGED)
+		lnvme_ns_scan(ctrl);
+	lnvme_aer_submit(ctrl);
+}
+
+void lnvme_aer_prepare(struct lnvme_ctrl *ctrl)
+{
+	INIT_WORK(&ctrl->aer_work, lnvme_aer_work);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Controller reset and command abort.
+ *
+ * A reset is asked for by the reset ioctl or sysfs, by a command timeout
+ * that an Abort did not cure, or by CSTS.CFS.  It runs in three steps:
+ *  1. LIVE -> RESETTING: quiesce the queues, disable the controller (after
+ *     which it can no longer touch host memory), reap what it completed and
+ *     hand every request still in flight back to blk-mq for a retry;
+ *  2. RESETTING -> CONNECTING: enable it again, re-create the I/O queues
+ *     and shadow doorbells;
+ *  3. CONNECTING -> LIVE: unquiesce, so the retried requests are sent.
+ * If any step fails the controller is marked dead and all I/O fails fast.
+ */
+#include <linux/delay.h>
+#include "../lnvme.h"
+
+static struct workqueue_struct *lnvme_reset_wq;
+
+static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl)
+{
+	unsigned int granted = ctrl->nr_io_queues, qid;
+	int ret;
+
+	lnvme_queue_reset(&ctrl->queues[0]);
+	ret = lnvme_regs_enable(ctrl);
+	if (ret)
+		return ret;
+	ctrl->queues[0].created = true;
+	clear_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags);
+	blk_mq_unquiesce_queue(ctrl->admin_q);
+
+	ret = lnvme_set_queue_count(ctrl, &granted);
+	if (ret)
+		return ret;
+	if (granted < ctrl->nr_io_queues) {
+		dev_err(ctrl->dev, "controller now grants %u I/O queues, %u needed\n",
+			granted, ctrl->nr_io_queues);
+		return -EIO;
+	}
+	for (qid = 1; qid <= ctrl->nr_io_queues; qid++) {
+		ret = lnvme_create_io_queue(&ctrl->queues[qid]);
+		if (ret)
+			return ret;
+	}
+	lnvme_dbbuf_free(ctrl);
+	lnvme_dbbuf_setup(ctrl);
+	lnvme_set_irq_coalescing(ctrl);
+	lnvme_aer_submit(ctrl);
+	return 0;
+}
+
+static void lnvme_reset_work(struct work_struct *work)
+{
+	struct lnvme_ctrl *ctrl = container_of(work, struct lnvme_ctrl,
+					       reset_work);
+	unsigned long start = jiffies;
+	int ret;
+
+	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_RESETTING)
+		return;
+	lnvme_ctrl_disable(ctrl, true);
+	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_CONNECTING))
+		goto dead;
+	ret = lnvme_reset_reconnect(ctrl);
+	if (ret) {
+		dev_err(ctrl->dev, "reset failed: %d\n", ret);
+		goto dead;
+	}
+	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_LIVE))
+		goto dead;
+	lnvme_ctrl_unquiesce(ctrl);
+	dev_info(ctrl->dev, "reset complete in %u ms\n",
+		 jiffies_to_msecs(jiffies - start));
+	lnvme_ns_scan(ctrl);
+	return;
+dead:
+	lnvme_ctrl_kill(ctrl, "reset failed");
+}
+
+void lnvme_reset_prepare(struct lnvme_ctrl *ctrl)
+{
+	INIT_WORK(&ctrl->reset_work, lnvme_reset_work);
+	atomic_set(&ctrl->aborts, 0);
+}
+
+/* LIVE -> RESETTING and queue the reset; false if not live. */
+bool lnvme_reset_schedule(struct lnvme_ctrl *ctrl)
+{
+	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_RESETTING))
+		return false;
+	queue_work(lnvme_reset_wq, &ctrl->reset_work);
+	return true;
+}
+
+/* Reset and wait for the outcome: 0 once the controller is live again. */
+int lnvme_reset_sync(struct lnvme_ctrl *ctrl)
+{
+	if (!lnvme_reset_schedule(ctrl))
+		return lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD ? -ENODEV : -EBUSY;
+	flush_work(&ctrl->reset_work);
+	return lnvme_ctrl_state(ctrl) == LNVME_STATE_LIVE ? 0 : -EIO;
+}
+
+/*
+ * From the timeout handler: disable the controller now, so that the timed
+ * out request can be handed back, then re-enable it from the work queue.
+ */
+bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why)
+{
+	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_RESETTING))
+		return false;
+	dev_warn(ctrl->dev, "resetting controller: %s\n", why);
+	lnvme_ctrl_disable(ctrl, true);
+	queue_work(lnvme_reset_wq, &ctrl->reset_work);
+	return true;
+}
+
+static enum rq_end_io_ret lnvme_abort_end_io(struct request *abort,
+					     blk_status_t error)
+{
+	struct lnvme_ctrl *ctrl = abort->end_io_data;
+	struct lnvme_iod *iod = lnvme_iod(abort);
+
+	dev_warn_ratelimited(ctrl->dev, "Abort of queue %u command %#x: %s\n",
+			     le16_to_cpu(iod->cmd.abort.sqid), iod->cmd.abort.cid,
+			     iod->status ? "refused" :
+			     le32_to_cpu(iod->result.u32) & 1 ? "not aborted" :
+			     "aborted");
+	atomic_dec(&ctrl->aborts);
+	blk_mq_free_request(abort);
+	return RQ_END_IO_NONE;
+}
+
+/* Send an Abort for @req, within the controller's Abort Command Limit. */
+int lnvme_abort_send(struct lnvme_ctrl *ctrl, struct request *req)
+{
+	struct lnvme_queue *nq = req->mq_hctx->driver_data;
+	struct lnvme_iod *iod = lnvme_iod(req), *aiod;
+	struct request *abort;
+
+	if (atomic_inc_return(&ctrl->aborts) > ctrl->acl) {
+		atomic_dec(&ctrl->aborts);
+		return -EBUSY;
+	}
+	abort = blk_mq_alloc_request(ctrl->admin_q, REQ_OP_DRV_OUT,
+				     BLK_MQ_REQ_NOWAIT);
+	if (IS_ERR(abort)) {
+		atomic_dec(&ctrl->aborts);
+		return PTR_ERR(abort);
+	}
+	aiod = lnvme_iod(abort);
+	memset(&aiod->cmd, 0, sizeof(aiod->cmd));
+	aiod->cmd.abort.opcode = nvme_admin_abort_cmd;
+	aiod->cmd.abort.cid = iod->cmd.common.command_id;
+	aiod->cmd.abort.sqid = cpu_to_le16(nq->qid);
+	aiod->status = 0;
+	abort->timeout = lnvme_admin_timeout * HZ;
+	abort->end_io = lnvme_abort_end_io;
+	abort->end_io_data = ctrl;
+	blk_execute_rq_nowait(abort, false);
+	return 0;
+}
+
+int lnvme_reset_init(void)
+{
+	lnvme_reset_wq = alloc_workqueue("lnvme-reset",
+					 WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return lnvme_reset_wq ? 0 : -ENOMEM;
+}
+
+void lnvme_reset_exit(void)
+{
+	destroy_workqueue(lnvme_reset_wq);
+}
