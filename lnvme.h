@@ -335,6 +335,12 @@ blk_status_t lnvme_status_to_blk(u16 status);
 long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		 unsigned int cmd, void __user *argp, bool read_open);
 
+/* block/uring.c */
+struct io_uring_cmd;
+int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+int lnvme_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
+			   struct io_comp_batch *iob, unsigned int poll_flags);
+
 /* block/generic.c */
 int lnvme_generic_add(struct lnvme_ns *ns);
 void lnvme_generic_del(struct lnvme_ns *ns);

@@ -43,6 +43,8 @@ static const struct file_operations lnvme_generic_fops = {
 	.release	= lnvme_generic_release_file,
 	.unlocked_ioctl	= lnvme_generic_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.uring_cmd	= lnvme_uring_cmd,
+	.uring_cmd_iopoll = lnvme_uring_cmd_iopoll,
 };
 
 static void lnvme_generic_release(struct device *dev)

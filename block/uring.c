@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * io_uring passthrough on the generic namespace node: NVME_URING_CMD_IO and
+ * NVME_URING_CMD_IO_VEC, completed asynchronously, and polled when the ring
+ * was set up with IORING_SETUP_IOPOLL (the request then goes to a POLL
+ * queue and is reaped by uring_cmd_iopoll).
+ */
+#include <linux/io_uring/cmd.h>
+#include <linux/nvme_ioctl.h>
+#include "../lnvme.h"
+
+struct lnvme_uring_pdu {
+	struct request	*req;
+	struct bio	*bio;	/* req->bio is gone by completion time */
+	u64		result;
+	int		status;
+};
+
+static struct lnvme_uring_pdu *lnvme_uring_pdu(struct io_uring_cmd *ioucmd)
+{
+	return io_uring_cmd_to_pdu(ioucmd, struct lnvme_uring_pdu);
+}
+
+static void lnvme_uring_task_cb(struct io_uring_cmd *ioucmd,
+				unsigned int issue_flags)
+{
+	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
+
+	if (pdu->bio)
+		blk_rq_unmap_user(pdu->bio);
+	io_uring_cmd_done(ioucmd, pdu->status, pdu->result, issue_flags);
+}
+
+static enum rq_end_io_ret lnvme_uring_end_io(struct request *req,
+					     blk_status_t err)
+{
+	struct io_uring_cmd *ioucmd = req->end_io_data;
+	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
+	struct lnvme_iod *iod = lnvme_iod(req);
+
+	pdu->status = iod->status ? iod->status : blk_status_to_errno(err);
+	pdu->result = le64_to_cpu(iod->result.u64);
+	if (blk_rq_is_poll(req)) {
+		/* Reaped by the submitting task: finish here. */
+		WRITE_ONCE(pdu->req, NULL);
+		if (pdu->bio)
+			blk_rq_unmap_user(pdu->bio);
+		io_uring_cmd_iopoll_done(ioucmd, pdu->status, pdu->result);
+	} else {
+		io_uring_cmd_do_in_task_lazy(ioucmd, lnvme_uring_task_cb);
+	}
+	return RQ_END_IO_FREE;
+}
+
+static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
+			      unsigned int issue_flags, bool vec)
+{
+	const struct nvme_uring_cmd *ucmd = io_uring_sqe_cmd(ioucmd->sqe);
+	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
+	struct lnvme_ctrl *ctrl = ns->ctrl;
+	blk_mq_req_flags_t blk_flags = 0;
+	struct nvme_command c = { };
+	blk_opf_t opf;
+	struct request *req;
+	struct lnvme_iod *iod;
+	u64 addr;
+	u32 len, timeout_ms;
+	int ret;
+
+	/* The SQE is shared with user space: read every field once. */
+	c.common.opcode = READ_ONCE(ucmd->opcode);
+	c.common.nsid = cpu_to_le32(READ_ONCE(ucmd->nsid));
+	c.common.cdw2[0] = cpu_to_le32(READ_ONCE(ucmd->cdw2));
+	c.common.cdw2[1] = cpu_to_le32(READ_ONCE(ucmd->cdw3));
+	c.common.cdw10 = cpu_to_le32(READ_ONCE(ucmd->cdw10));
+	c.common.cdw11 = cpu_to_le32(READ_ONCE(ucmd->cdw11));
+	c.common.cdw12 = cpu_to_le32(READ_ONCE(ucmd->cdw12));
+	c.common.cdw13 = cpu_to_le32(READ_ONCE(ucmd->cdw13));
+	c.common.cdw14 = cpu_to_le32(READ_ONCE(ucmd->cdw14));
+	c.common.cdw15 = cpu_to_le32(READ_ONCE(ucmd->cdw15));
+	addr = READ_ONCE(ucmd->addr);
+	len = READ_ONCE(ucmd->data_len);
+	timeout_ms = READ_ONCE(ucmd->timeout_ms);
+
+	if (!capable(CAP_SYS_ADMIN) &&
+	    !(c.common.opcode == nvme_cmd_read &&
+	      (ioucmd->file->f_mode & FMODE_READ)))
+		return -EACCES;
+	if (READ_ONCE(ucmd->flags) || READ_ONCE(ucmd->metadata) ||
+	    READ_ONCE(ucmd->metadata_len) ||
+	    (ioucmd->flags & IORING_URING_CMD_FIXED))
+		return -EINVAL;
+	if (le32_to_cpu(c.common.nsid) != ns->nsid ||
+	    (c.common.opcode & 3) == 3)
+		return -EINVAL;
+	if (!vec && len > ctrl->max_hw_sectors << SECTOR_SHIFT)
+		return -EINVAL;
+
+	opf = nvme_is_write(&c) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
+	if (issue_flags & IO_URING_F_NONBLOCK) {
+		opf |= REQ_NOWAIT;
+		blk_flags |= BLK_MQ_REQ_NOWAIT;
+	}
+	if (issue_flags & IO_URING_F_IOPOLL)
+		opf |= REQ_POLLED;
+
+	req = blk_mq_alloc_request(ns->disk->queue, opf, blk_flags);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	iod = lnvme_iod(req);
+	iod->cmd = c;
+	iod->status = 0;
+	iod->result.u64 = 0;
+	if (timeout_ms)
+		req->timeout = msecs_to_jiffies(timeout_ms);
+	if (addr && len) {
+		ret = blk_rq_map_user_io(req, NULL, u64_to_user_ptr(addr), len,
+					 GFP_KERNEL | __GFP_ZERO, vec, len,
+					 false, rq_data_dir(req));
+		if (ret) {
+			blk_mq_free_request(req);
+			return ret;
+		}
+	}
+	pdu->bio = req->bio;
+	pdu->req = req;
+	req->end_io = lnvme_uring_end_io;
+	req->end_io_data = ioucmd;
+	blk_execute_rq_nowait(req, false);
+	return -EIOCBQUEUED;
+}
+
+int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct lnvme_ns *ns = ioucmd->file->private_data;
+	struct lnvme_ctrl *ctrl = ns->ctrl;
+	int ret;
+
+	/* The result needs a 32-byte CQE (IORING_SETUP_CQE32). */
+	if (!(issue_flags & IO_URING_F_CQE32))
+		return -EOPNOTSUPP;
+	if (!down_read_trylock(&ctrl->teardown_rwsem))
+		return -EAGAIN;
+	if (ctrl->removing || ns->removed) {
+		ret = -ENODEV;
+		goto out;
+	}
+	switch (ioucmd->cmd_op) {
+	case NVME_URING_CMD_IO:
+		ret = lnvme_uring_submit(ns, ioucmd, issue_flags, false);
+		break;
+	case NVME_URING_CMD_IO_VEC:
+		ret = lnvme_uring_submit(ns, ioucmd, issue_flags, true);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+out:
+	up_read(&ctrl->teardown_rwsem);
+	return ret;
+}
+
+int lnvme_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
+			   struct io_comp_batch *iob, unsigned int poll_flags)
+{
+	struct request *req = READ_ONCE(lnvme_uring_pdu(ioucmd)->req);
+
+	if (req && blk_rq_is_poll(req))
+		return blk_rq_poll(req, iob, poll_flags);
+	return 0;
+}
