@@ -18,7 +18,7 @@ KDIR ?= /usr/src/linux-headers-$(KVER)
 
 SETUP_STAMP := $(TOP)/.cache/setup.ok
 
-.PHONY: all modules setup lint check demo bench clean help
+.PHONY: all modules setup lint check demo bench clean
 
 all: modules
 
