@@ -197,6 +197,9 @@ static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS, nsid, id);
 	if (ret)
 		dev_warn(ctrl->dev, "Identify Namespace %u failed: %#x\n", nsid, ret);
+	/* A failed command (a reset, say) is no news about the namespace. */
+	if (ret < 0)
+		return;
 	if (ret || !id->nsze) {
 		if (ns)
 			lnvme_ns_remove(ns);

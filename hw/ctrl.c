@@ -388,6 +388,8 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	lnvme_io_tagset_exit(ctrl);
 	lnvme_admin_tagset_exit(ctrl);
 	lnvme_irq_free(&ctrl->queues[0]);
+	/* No AER completion can arrive any more. */
+	cancel_work_sync(&ctrl->aer_work);
 	lnvme_irq_release(ctrl);
 	lnvme_queue_free(&ctrl->queues[0]);
 	kfree(ctrl->queues);
