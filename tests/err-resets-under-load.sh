@@ -1,0 +1,96 @@
+#!/bin/bash
+# 20 controller resets (nvme reset on /dev/lnvme0, 2 s apart) while fio
+# verify runs at QD32 on every queue: two libaio jobs pinned to the two
+# CPUs (interrupt queues) and one io_uring hipri=1 job (the poll queue),
+# each on its own region.  fio runs back to back until the resets are
+# done; every run must exit 0 with no verify failure, every reset must
+# succeed, and the controller must be live afterwards.
+# timeout: 300
+. "$(dirname "$0")/lib/common.sh" || exit 1
+. "$TOP/tests/err/lib.sh" || exit 1
+if [ -z "${IN_VM:-}" ]; then
+	need_module
+	exec "$VM" --timeout 280 --smp 2 --nvme lnvme,backend=file,size=256M -- "$0" guest
+fi
+
+dev=${VM_NVME_DISKS_0:-}
+ctl=${VM_NVME_CTRL_0:-}
+[ -b "$dev" ] && [ -c "$ctl" ] || fail "no lnvme disk/controller ($dev $ctl)"
+ctlname=${ctl#/dev/}
+cat "/sys/class/lnvme/$ctlname/queues" 2>/dev/null
+dmesg | grep -E 'I/O queues' | tail -n1
+grep -q 'poll' /sys/block/"${dev#/dev/}"/queue/io_poll 2>/dev/null
+echo "io_poll=$(cat /sys/block/"${dev#/dev/}"/queue/io_poll)"
+out=/tmp/resets
+mkdir -p $out
+cat >$out/job.fio <<JOB
+[global]
+filename=$dev
+direct=1
+bs=4k
+iodepth=32
+size=24m
+rw=randwrite
+verify=crc32c
+verify_backlog=256
+do_verify=1
+verify_fatal=1
+random_generator=lfsr
+[irq0]
+ioengine=libaio
+cpus_allowed=0
+offset=0
+[irq1]
+ioengine=libaio
+cpus_allowed=1
+offset=32m
+[poll]
+ioengine=io_uring
+hipri=1
+offset=64m
+JOB
+
+# fio back to back until $out/stop exists.
+(
+	n=0
+	while [ ! -e $out/stop ]; do
+		n=$((n + 1))
+		fio --output-format=json --output=$out/fio-$n.json $out/job.fio >$out/fio-$n.log 2>&1
+		echo "$n $?" >>$out/runs
+	done
+) &
+loop=$!
+wait_file $out/fio-1.json 60 || sleep 2
+sleep 3
+t0=$(ms_now)
+failed_resets=0
+for i in $(seq 20); do
+	if ! timeout 60 nvme reset "$ctl"; then
+		failed_resets=$((failed_resets + 1))
+		echo "reset $i failed, state $(lnvme_state "${ctlname#lnvme}")"
+	fi
+	sleep 2
+done
+t1=$(ms_now)
+touch $out/stop
+timeout 120 bash -c "while kill -0 $loop 2>/dev/null; do sleep 1; done" || fail "fio loop did not end within 120 s after the resets"
+wait $loop
+
+echo "20 resets in $((t1 - t0)) ms; fio runs (run rc):"
+cat $out/runs
+for j in $out/fio-*.json; do
+	jq -r '.jobs[] | "\(.jobname): err \(.error) read \(.read.io_bytes) write \(.write.io_bytes)"' "$j" 2>/dev/null | sed "s|^|${j##*/}: |"
+done
+bad=$(awk '$2 != 0' $out/runs)
+[ -z "$bad" ] || { grep -hE 'verify|err|bad' $out/fio-*.log | head -20; fail "fio runs failed: $bad"; }
+[ "$(wc -l <$out/runs)" -ge 1 ] || fail "no fio run"
+grep -hqiE 'verify: bad|mismatch' $out/fio-*.log && fail "verify mismatch"
+[ $failed_resets = 0 ] || fail "$failed_resets resets failed"
+st=$(lnvme_state "${ctlname#lnvme}")
+[ "$st" = live ] || fail "controller state $st after the resets"
+n=$(dmesg | grep -c 'reset complete in')
+echo "reset times (ms): $(dmesg | sed -nE 's/.*reset complete in ([0-9]+) ms.*/\1/p' | tr '\n' ' ')"
+[ "$n" -ge 20 ] || fail "only $n 'reset complete' lines"
+dmesg | grep -E 'lnvme' | grep -vE 'reset complete|taints kernel|signature' | tail -n 15
+check_dmesg
+echo "PASS: 20 resets under QD32 fio verify (libaio x2 + io_uring hipri), $(wc -l <$out/runs) fio runs clean"

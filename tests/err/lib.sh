@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Helpers for tests/err-*.sh (source after tests/lib/common.sh).
+
+# qmp SOCKET JSON...: send QMP commands (after qmp_capabilities), print the
+# replies (one JSON object a line, events included).
+qmp() {
+	local sock=$1 c
+	shift
+	{
+		echo '{"execute":"qmp_capabilities"}'
+		for c in "$@"; do echo "$c"; done
+		sleep 0.5
+	} | socat -t 2 - "UNIX-CONNECT:$sock" 2>/dev/null
+}
+
+# qmp_ok SOCKET JSON: one command; fail the test if its reply is an error.
+qmp_ok() {
+	local out
+	out=$(qmp "$1" "$2")
+	echo "qmp: $2 -> $(grep -v '"QMP"' <<<"$out" | grep -v '^{"return": {}}$' | head -n3 | tr '\n' ' ')"
+	grep -q '"error"' <<<"$out" && fail "QMP error for $2: $out"
+	return 0
+}
+
+# wait_file PATH SECS: wait until PATH exists; 1 if it does not in time.
+wait_file() {
+	local end=$((SECONDS + $2))
+	while [ ! -e "$1" ]; do
+		[ $SECONDS -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# ms_now: monotonic milliseconds (guest or host).
+ms_now() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# lnvme_state [C]: the state of controller lnvme<C> (default 0), or "gone".
+lnvme_state() { cat "/sys/class/lnvme/lnvme${1:-0}/state" 2>/dev/null || echo gone; }
+
+# fio_errs JSON: total errors over the jobs of a fio JSON result.
+fio_errs() { jq '[.jobs[].error] | add' "$1" 2>/dev/null; }
