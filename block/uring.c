@@ -136,8 +136,12 @@ int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	struct lnvme_ctrl *ctrl = ns->ctrl;
 	int ret;
 
-	/* The result needs a 32-byte CQE (IORING_SETUP_CQE32). */
-	if (!(issue_flags & IO_URING_F_CQE32))
+	/*
+	 * The command takes a 128-byte SQE (IORING_SETUP_SQE128) and the
+	 * result a 32-byte CQE (IORING_SETUP_CQE32).
+	 */
+	if ((issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) !=
+	    (IO_URING_F_SQE128 | IO_URING_F_CQE32))
 		return -EOPNOTSUPP;
 	if (!down_read_trylock(&ctrl->teardown_rwsem))
 		return -EAGAIN;

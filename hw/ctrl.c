@@ -377,6 +377,9 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	/* A reset in progress ends with the controller dead or live. */
 	flush_work(&ctrl->reset_work);
 	flush_work(&ctrl->aer_work);
+	/* Removal overtook a reset: the controller is disabled, queues held. */
+	if (ctrl->flags & (BIT(LNVME_IO_QUIESCED) | BIT(LNVME_ADMIN_QUIESCED)))
+		lnvme_ctrl_kill(ctrl, "removed during reset");
 	lnvme_ns_remove_all(ctrl);
 
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_DEAD) {

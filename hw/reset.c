@@ -57,6 +57,7 @@ static void lnvme_reset_work(struct work_struct *work)
 	unsigned long start = jiffies;
 	int ret;
 
+	/* Removal started meanwhile: it takes over from here. */
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_RESETTING)
 		return;
 	lnvme_ctrl_disable(ctrl, true);
