@@ -40,3 +40,35 @@ lnvme_state() { cat "/sys/class/lnvme/lnvme${1:-0}/state" 2>/dev/null || echo go
 
 # fio_errs JSON: total errors over the jobs of a fio JSON result.
 fio_errs() { jq '[.jobs[].error] | add' "$1" 2>/dev/null; }
+
+# dump_stuck PID...: for a hang report, the kernel stacks and wait channels
+# of the threads of each PID, the in-flight counts and the lnvme state.
+dump_stuck() {
+	local p t
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*; do
+			[ -e "$t/stat" ] || continue
+			echo "== ${t#/proc/} $(cut -d' ' -f2-3 "$t/stat") wchan=$(cat "$t/wchan" 2>/dev/null)"
+			sed 's/^/   /' "$t/stack" 2>/dev/null
+		done
+	done
+	for t in /sys/block/lnvme*; do
+		[ -e "$t/inflight" ] && echo "${t##*/} inflight: $(cat "$t/inflight")"
+	done
+	echo "lnvme state: $(lnvme_state 0)"
+}
+
+# disk_ios DEV: reads + writes completed on DEV so far (/sys/block/*/stat).
+disk_ios() { awk '{ print $1 + $5 }' "/sys/block/$(basename "$1")/stat" 2>/dev/null || echo 0; }
+
+# wait_io DEV N SECS: wait until N more I/Os complete on DEV (fio may take
+# seconds to start on a loaded TCG host); 1 if they do not within SECS.
+wait_io() {
+	local base end
+	base=$(disk_ios "$1")
+	end=$((SECONDS + $3))
+	while [ $(($(disk_ios "$1") - base)) -lt "$2" ]; do
+		[ $SECONDS -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
