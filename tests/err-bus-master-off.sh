@@ -35,6 +35,7 @@ fio --name=bm --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw --bs=4k
 	--iodepth=32 --numjobs=2 --offset_increment=32m --size=32m --time_based --runtime=120 \
 	--output-format=json --output=$out/fio.json >$out/fio.log 2>&1 &
 fio=$!
+wait_io "$dev" 200 60 || fail "fio did not start I/O"
 sleep 4
 echo "COMMAND before: $(setpci -s "$bdf" COMMAND)"
 t0=$(ms_now)

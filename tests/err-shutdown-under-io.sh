@@ -38,6 +38,7 @@ dev=${VM_NVME_DISKS_0:-}
 fio --name=sd --filename="$dev" --direct=1 --ioengine=libaio --rw=randwrite --bs=4k \
 	--iodepth=32 --numjobs=2 --offset_increment=32m --size=32m --time_based --runtime=120 \
 	>/tmp/fio.log 2>&1 &
+wait_io "$dev" 200 60 || fail "fio did not start I/O"
 sleep 5
 kill -0 $! || fail "fio is not running"
 inflight=$(cat "/sys/block/${dev#/dev/}/inflight")
