@@ -14,7 +14,7 @@ if [ -z "${IN_VM:-}" ]; then
 	[ -f "$TOP/lnvme.ko" ] || { echo "demo: $TOP/lnvme.ko is not built (run make)" >&2; exit 1; }
 	echo "demo: booting the test VM (QEMU NVMe controller, 1 GiB file backend, lnvme driver)..."
 	start=$SECONDS
-	"$TOP/tests/vm/run" --timeout 170 --nvme lnvme,backend=file,size=1G,serial=lnvme-demo \
+	"$TOP/tests/vm/run" --timeout 300 --nvme lnvme,backend=file,size=1G,serial=lnvme-demo \
 		-- "$TOP/scripts/demo.sh" guest
 	rc=$?
 	echo "demo: $([ $rc = 0 ] && echo PASSED || echo "FAILED (exit $rc)") in $((SECONDS - start)) s"
@@ -74,7 +74,7 @@ row "controller" ok "$model, serial $serial, fw $fw, NVMe $ver"
 echo
 echo "--- ext4: mkfs, write a tree of files, fsck, remount, verify checksums"
 t0=$SECONDS
-if out=$("$TOP/tests/core/fs-integrity.sh" "$dev" ext4 32 2>&1); then
+if out=$("$TOP/tests/core/fs-integrity.sh" "$dev" ext4 16 2>&1); then
 	echo "$out" | grep -E '^fs-integrity: (\[|PASS)'
 	files=$(sed -nE 's/.*PASS: .*: ([0-9]+) files, ([0-9]+) MiB.*/\1 files, \2 MiB/p' <<<"$out")
 	row "ext4 integrity" ok "$files, fsck clean, checksums match ($((SECONDS - t0)) s)"
