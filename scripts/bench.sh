@@ -29,7 +29,8 @@
 #   BENCH_ICOUNT_ROUNDS=3   icount rounds
 #   BENCH_ICOUNT_RUNTIME=2  guest seconds per icount job
 #   BENCH_TABLES="icount wall"   which tables to run
-#   BENCH_QUICK=1           smoke test: 1 round of 1 s, no warm-up
+#   BENCH_RAMP=500ms        fio ramp_time before each job's measurement
+#   BENCH_QUICK=1           smoke test: 1 round of 1 s, no warm-up, no ramp
 #   BENCH_RESULTS=DIR       results dir (default results/bench-<timestamp>)
 # Output in the results dir: tables.txt, summary.csv (median/min/max per
 # table, job, metric and driver), runs.csv (every run), *.png,
@@ -48,13 +49,15 @@ warmup=${BENCH_WARMUP:-1}
 irounds=${BENCH_ICOUNT_ROUNDS:-3}
 iruntime=${BENCH_ICOUNT_RUNTIME:-2}
 tables=${BENCH_TABLES:-icount wall}
+ramp=${BENCH_RAMP:-500ms}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	rounds=${BENCH_ROUNDS:-1} runtime=${BENCH_RUNTIME:-1} warmup=${BENCH_WARMUP:-0}
+	rounds=${BENCH_ROUNDS:-1} runtime=${BENCH_RUNTIME:-1} warmup=${BENCH_WARMUP:-0} ramp=${BENCH_RAMP:-0}
 	irounds=${BENCH_ICOUNT_ROUNDS:-1} iruntime=${BENCH_ICOUNT_RUNTIME:-1}
 fi
 for v in rounds runtime warmup irounds iruntime; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || { say "$v must be a whole number (got '${!v}')"; exit 2; }
 done
+[[ $ramp =~ ^[0-9]+(ms|s)?$ ]] || { say "BENCH_RAMP must be like 500ms or 1s (got '$ramp')"; exit 2; }
 if [ "$rounds" -lt 1 ] || [ "$irounds" -lt 1 ] || [ "$runtime" -lt 1 ] || [ "$iruntime" -lt 1 ]; then
 	say "rounds and runtimes must be >= 1"
 	exit 2
@@ -76,7 +79,7 @@ vmargs=(--nvme "lnvme,$ctl" --nvme "nvme,$ctl" --append nvme.poll_queues=1)
 	echo "date=$(date -Is) host=$(uname -r) cpus=$(nproc)"
 	echo "lnvme=$(git -C "$TOP" describe --always --dirty 2>/dev/null) ko_sha256=$(sha256sum "$TOP/lnvme.ko" | cut -c1-16)"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
-	echo "rounds=$rounds runtime=$runtime warmup=$warmup icount_rounds=$irounds icount_runtime=$iruntime"
+	echo "rounds=$rounds runtime=$runtime warmup=$warmup ramp=$ramp icount_rounds=$irounds icount_runtime=$iruntime"
 	echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/host-env.txt"
 
@@ -89,13 +92,13 @@ for table in $tables; do
 		limit=$((300 + irounds * 6 * (iruntime * 6 + 15)))
 		say "cost per I/O: 1 vCPU under -icount, $irounds round(s) of ${iruntime}s per job"
 		"$TOP/tests/vm/run" --icount --smp 1 --timeout $limit --results "$out/icount" \
-			"${vmargs[@]}" -- "$TOP/scripts/bench/guest.sh" icount "$irounds" "$iruntime" 0
+			"${vmargs[@]}" -- "$TOP/scripts/bench/guest.sh" icount "$irounds" "$iruntime" 0 "$ramp"
 		;;
 	wall)
 		limit=$((300 + (rounds + 1) * 21 * (runtime + 12)))
 		say "latency and bandwidth: 2 vCPUs, warm-up + $rounds round(s) of ${runtime}s per job"
 		"$TOP/tests/vm/run" --smp 2 --timeout $limit --results "$out/wall" \
-			"${vmargs[@]}" -- "$TOP/scripts/bench/guest.sh" wall "$rounds" "$runtime" "$warmup"
+			"${vmargs[@]}" -- "$TOP/scripts/bench/guest.sh" wall "$rounds" "$runtime" "$warmup" "$ramp"
 		;;
 	*) say "unknown table '$table' in BENCH_TABLES"; exit 2 ;;
 	esac
@@ -126,7 +129,7 @@ plot bw.dat wall-bandwidth.png "128k sequential QD16, wall clock ($n; higher is 
 plot sys.dat wall-sys-cpu.png "fio system CPU per I/O, wall clock ($n; lower is better)" "sys CPU us / I/O"
 
 echo
-pngs=$(cd "$out" && find . -maxdepth 1 -name '*.png' -printf '%f ' | sort)
+pngs=$(cd "$out" && find . -maxdepth 1 -name '*.png' -printf '%f\n' | sort | tr '\n' ' ')
 say "results: $out"
 say "  tables.txt summary.csv runs.csv $pngs"
 say "  raw fio JSON: $out/icount/raw/ $out/wall/raw/"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# scripts/bench/guest.sh TABLE ROUNDS RUNTIME WARMUP: run inside the bench VM
+# scripts/bench/guest.sh TABLE ROUNDS RUNTIME WARMUP [RAMP]: run inside the bench VM
 # (tests/vm/run, started by scripts/bench.sh) with controller 0 on lnvme and
 # controller 1 on the in-kernel nvme driver, both QEMU NVMe on null-co.
 # Loads null_blk (inline completions, poll queues) as the blk-mq ceiling.
@@ -19,7 +19,7 @@
 # guest-env.txt (driver parameters, queue settings), status (one line per
 # round: "round N rc").  Exit status: non-zero if any fio run failed.
 set -u
-table=${1:?table} rounds=${2:?rounds} runtime=${3:?runtime} warmup=${4:-0}
+table=${1:?table} rounds=${2:?rounds} runtime=${3:?runtime} warmup=${4:-0} ramp=${5:-500ms}
 out=${VM_RESULTS:?not in the bench VM}
 mkdir -p "$out/jobs" "$out/raw" "$out/snap"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -54,7 +54,7 @@ declare -A dev=([lnvme]=$lnvme_dev [nvme]=$nvme_dev [null_blk]=$null_dev)
 
 # Every target must support polled I/O (hipri) for the polled job.
 {
-	echo "table=$table rounds=$rounds runtime=$runtime warmup=$warmup"
+	echo "table=$table rounds=$rounds runtime=$runtime warmup=$warmup ramp=$ramp"
 	echo "kernel=$(uname -r) cpus=$(nproc) clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 	echo "fio=$(fio --version)"
 	for t in "${targets[@]}"; do
@@ -114,7 +114,7 @@ direct=1
 thread=1
 time_based=1
 runtime=$rt
-ramp_time=${BENCH_RAMP:-500ms}
+ramp_time=$ramp
 norandommap=1
 randrepeat=0
 invalidate=0
