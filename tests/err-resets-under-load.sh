@@ -7,6 +7,7 @@
 # succeed, and the controller must be live afterwards.
 # timeout: 300
 . "$(dirname "$0")/lib/common.sh" || exit 1
+# shellcheck source=err/lib.sh
 . "$TOP/tests/err/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
@@ -15,7 +16,7 @@ fi
 
 dev=${VM_NVME_DISKS_0:-}
 ctl=${VM_NVME_CTRL_0:-}
-[ -b "$dev" ] && [ -c "$ctl" ] || fail "no lnvme disk/controller ($dev $ctl)"
+{ [ -b "$dev" ] && [ -c "$ctl" ]; } || fail "no lnvme disk/controller ($dev $ctl)"
 ctlname=${ctl#/dev/}
 cat "/sys/class/lnvme/$ctlname/queues" 2>/dev/null
 dmesg | grep -E 'I/O queues' | tail -n1
@@ -78,7 +79,7 @@ wait $loop
 
 echo "20 resets in $((t1 - t0)) ms; fio runs (run rc):"
 cat $out/runs
-for j in $out/fio-*.json; do
+for j in "$out"/fio-*.json; do
 	jq -r '.jobs[] | "\(.jobname): err \(.error) read \(.read.io_bytes) write \(.write.io_bytes)"' "$j" 2>/dev/null | sed "s|^|${j##*/}: |"
 done
 bad=$(awk '$2 != 0' $out/runs)
