@@ -100,13 +100,15 @@ void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 
 /*
  * The controller cannot go on: stop it from touching memory, and fail every
- * request it holds.  New I/O fails fast in queue_rq from now on.
+ * request it holds.  New I/O fails fast in queue_rq from now on.  @why is
+ * logged as an error; NULL for an orderly end such as system shutdown.
  */
 void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why)
 {
 	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_DEAD))
 		return;
-	dev_err(ctrl->dev, "controller is dead: %s\n", why);
+	if (why)
+		dev_err(ctrl->dev, "controller is dead: %s\n", why);
 	lnvme_ctrl_disable(ctrl, false);
 	lnvme_ctrl_unquiesce(ctrl);
 }

@@ -144,7 +144,8 @@ static void lnvme_shutdown(struct pci_dev *pdev)
 	struct lnvme_ctrl *ctrl = pci_get_drvdata(pdev);
 
 	lnvme_regs_shutdown(ctrl);
-	lnvme_ctrl_kill(ctrl, "system shutdown");
+	lnvme_ctrl_kill(ctrl, NULL);
+	dev_info(ctrl->dev, "shut down\n");
 }
 
 /*

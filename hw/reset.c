@@ -22,6 +22,8 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl)
 	unsigned int granted = ctrl->nr_io_queues, qid;
 	int ret;
 
+	/* A fault may have cleared bus mastering (as blktests block/011 does). */
+	pci_set_master(ctrl->pdev);
 	lnvme_queue_reset(&ctrl->queues[0]);
 	ret = lnvme_regs_enable(ctrl);
 	if (ret)
