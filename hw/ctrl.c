@@ -6,6 +6,7 @@
  * Controller, negotiate and create the I/O queues, then scan namespaces.
  * Teardown runs the same steps backwards and shuts the controller down.
  */
+#include <linux/dma-mapping.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include "../lnvme.h"
 
@@ -156,6 +157,12 @@ static int lnvme_ctrl_identify(struct lnvme_ctrl *ctrl)
 			ctrl->max_hw_sectors = min_t(u32, ctrl->max_hw_sectors,
 						     1U << shift);
 	}
+
+	/* swiotlb and some IOMMUs cannot map a transfer as large as MDTS. */
+	ctrl->max_hw_sectors = min_t(u32, ctrl->max_hw_sectors,
+				     (dma_max_mapping_size(ctrl->dev) &
+				      ~(size_t)(LNVME_CTRL_PAGE_SIZE - 1)) >>
+				     SECTOR_SHIFT);
 
 	rtd3e = le32_to_cpu(id->rtd3e);
 	ctrl->shutdown_timeout = clamp_t(u32, rtd3e / 1000, 5000, 60000);
