@@ -171,6 +171,7 @@ struct lnvme_ctrl {
 	u8			vwc;
 	u32			sgls;
 	u8			acl;		/* Abort Command Limit, 1-based */
+	u32			oaes;		/* Optional Async Events Supported */
 	u32			shutdown_timeout;	/* ms */
 
 	/*
@@ -274,6 +275,7 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf);
 int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count);
 void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl);
+void lnvme_set_aen_config(struct lnvme_ctrl *ctrl);
 int lnvme_create_io_queue(struct lnvme_queue *nq);
 int lnvme_delete_io_queue(struct lnvme_queue *nq);
 
@@ -348,5 +350,7 @@ void lnvme_generic_del(struct lnvme_ns *ns);
 /* block/disk.c */
 int lnvme_ns_scan(struct lnvme_ctrl *ctrl);
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl);
+struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl);
+void lnvme_ns_unfreeze_all(struct gendisk **disks);
 
 #endif /* LNVME_H */

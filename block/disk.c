@@ -257,6 +257,44 @@ out:
 	return ret;
 }
 
+/*
+ * Freeze every namespace's queue around a command that may change their
+ * format or existence, so no I/O is built with a stale block size.  The
+ * returned NULL-terminated array holds a reference on each disk.
+ */
+struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl)
+{
+	struct gendisk **disks;
+	struct lnvme_ns *ns;
+	unsigned int n = 0;
+
+	mutex_lock(&ctrl->ns_lock);
+	list_for_each_entry(ns, &ctrl->namespaces, entry)
+		n++;
+	disks = kcalloc(n + 1, sizeof(*disks), GFP_KERNEL);
+	if (disks) {
+		n = 0;
+		list_for_each_entry(ns, &ctrl->namespaces, entry) {
+			get_device(disk_to_dev(ns->disk));
+			blk_mq_freeze_queue(ns->disk->queue);
+			disks[n++] = ns->disk;
+		}
+	}
+	mutex_unlock(&ctrl->ns_lock);
+	return disks;
+}
+
+void lnvme_ns_unfreeze_all(struct gendisk **disks)
+{
+	unsigned int i;
+
+	for (i = 0; disks[i]; i++) {
+		blk_mq_unfreeze_queue(disks[i]->queue);
+		put_device(disk_to_dev(disks[i]));
+	}
+	kfree(disks);
+}
+
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl)
 {
 	struct lnvme_ns *ns, *next;

@@ -40,8 +40,8 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 				     len, ctrl->max_hw_sectors << SECTOR_SHIFT);
 		return -EINVAL;
 	}
-	if ((c->common.opcode & 3) == 3)
-		return -EINVAL;	/* bidirectional: not supported */
+	if ((c->common.opcode & 3) == 3 && len)
+		return -EINVAL;	/* bidirectional data: not supported */
 
 	req = blk_mq_alloc_request(q, nvme_is_write(c) ? REQ_OP_DRV_OUT :
 				   REQ_OP_DRV_IN, 0);
@@ -71,6 +71,44 @@ out:
 	return ret;
 }
 
+/* Admin commands that may change namespace formats or the namespace set. */
+static bool lnvme_admin_changes_ns(u8 opcode)
+{
+	switch (opcode) {
+	case nvme_admin_format_nvm:
+	case nvme_admin_ns_mgmt:
+	case nvme_admin_ns_attach:
+	case nvme_admin_sanitize_nvm:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Such a command runs with every namespace queue frozen, and the namespaces
+ * are rescanned before I/O resumes and before the ioctl returns.
+ */
+static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
+				   struct nvme_command *c, u64 ubuf, u32 len,
+				   u32 timeout_ms, u64 *result)
+{
+	struct gendisk **frozen;
+	int ret;
+
+	if (!lnvme_admin_changes_ns(c->common.opcode))
+		return lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len,
+					 timeout_ms, result);
+	frozen = lnvme_ns_freeze_all(ctrl);
+	if (!frozen)
+		return -ENOMEM;
+	ret = lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, timeout_ms,
+				result);
+	lnvme_ns_scan(ctrl);
+	lnvme_ns_unfreeze_all(frozen);
+	return ret;
+}
+
 /* The namespace an I/O command on the controller node is meant for. */
 static struct lnvme_ns *lnvme_find_ns(struct lnvme_ctrl *ctrl, u32 nsid)
 {
@@ -87,7 +125,6 @@ static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 			  bool read_open)
 {
 	struct nvme_passthru_cmd64 cmd = { };
-	struct request_queue *q = ctrl->admin_q;
 	struct nvme_command c = { };
 	u64 result = 0;
 	int ret;
@@ -127,8 +164,8 @@ static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		}
 		mutex_unlock(&ctrl->ns_lock);
 	} else {
-		ret = lnvme_submit_user(ctrl, q, &c, cmd.addr, cmd.data_len,
-					cmd.timeout_ms, &result);
+		ret = lnvme_submit_admin_user(ctrl, &c, cmd.addr, cmd.data_len,
+					      cmd.timeout_ms, &result);
 	}
 	if (ret < 0)
 		return ret;

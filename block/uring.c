@@ -91,7 +91,7 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	    (ioucmd->flags & IORING_URING_CMD_FIXED))
 		return -EINVAL;
 	if (le32_to_cpu(c.common.nsid) != ns->nsid ||
-	    (c.common.opcode & 3) == 3)
+	    ((c.common.opcode & 3) == 3 && len))
 		return -EINVAL;
 	if (!vec && len > ctrl->max_hw_sectors << SECTOR_SHIFT)
 		return -EINVAL;

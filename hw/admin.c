@@ -179,3 +179,25 @@ void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl)
 		dev_info(ctrl->dev, "interrupt coalescing: %u completions or %u00 us\n",
 			 lnvme_irq_coalesce_thr + 1, lnvme_irq_coalesce_time);
 }
+
+/*
+ * Ask for the optional events lnvme acts on (Set Features 0x0b): namespace
+ * attribute changes, which trigger a rescan.  SMART critical warnings are
+ * left at the controller's default.
+ */
+void lnvme_set_aen_config(struct lnvme_ctrl *ctrl)
+{
+	u32 val = ctrl->oaes & NVME_AEN_CFG_NS_ATTR;
+	struct nvme_command c = { };
+	int ret;
+
+	if (!val)
+		return;
+	c.features.opcode = nvme_admin_set_features;
+	c.features.fid = cpu_to_le32(NVME_FEAT_ASYNC_EVENT);
+	c.features.dword11 = cpu_to_le32(val);
+	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, NULL);
+	if (ret)
+		dev_warn(ctrl->dev, "Async Event Configuration not set (%#x): namespace changes need a manual rescan\n",
+			 ret);
+}

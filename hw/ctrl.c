@@ -147,6 +147,7 @@ static int lnvme_ctrl_identify(struct lnvme_ctrl *ctrl)
 	ctrl->sgls = le32_to_cpu(id->sgls);
 	ctrl->sgl_ok = ctrl->sgls & LNVME_SGLS_SUPPORTED;
 	ctrl->acl = id->acl + 1;
+	ctrl->oaes = le32_to_cpu(id->oaes);
 
 	/* MDTS is a power of two in units of the minimum page size. */
 	ctrl->max_hw_sectors = LNVME_MAX_XFER_SECTORS;
@@ -352,6 +353,7 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		ret = -ENODEV;
 		goto free_io_tags;
 	}
+	lnvme_set_aen_config(ctrl);
 	lnvme_aer_submit(ctrl);
 	return 0;
 

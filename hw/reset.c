@@ -48,6 +48,7 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl)
 	lnvme_dbbuf_free(ctrl);
 	lnvme_dbbuf_setup(ctrl);
 	lnvme_set_irq_coalescing(ctrl);
+	lnvme_set_aen_config(ctrl);
 	lnvme_aer_submit(ctrl);
 	return 0;
 }
