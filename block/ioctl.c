@@ -109,15 +109,34 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 	return ret;
 }
 
-/* The namespace an I/O command on the controller node is meant for. */
-static struct lnvme_ns *lnvme_find_ns(struct lnvme_ctrl *ctrl, u32 nsid)
+/*
+ * The disk an I/O command goes to: the node's own namespace, or on the
+ * controller node the namespace named by @nsid.  Returned with a reference,
+ * and without ns_lock held while the command runs: a namespace-changing
+ * admin command freezes the queues and then takes ns_lock to rescan.
+ */
+static struct gendisk *lnvme_io_disk(struct lnvme_ctrl *ctrl,
+				     struct lnvme_ns *ns, u32 nsid)
 {
-	struct lnvme_ns *ns;
+	struct gendisk *disk = NULL;
+	struct lnvme_ns *each;
 
-	list_for_each_entry(ns, &ctrl->namespaces, entry)
-		if (ns->nsid == nsid)
-			return ns;
-	return NULL;
+	if (ns) {
+		if (nsid != ns->nsid)
+			return NULL;
+		disk = ns->disk;
+	} else {
+		mutex_lock(&ctrl->ns_lock);
+		list_for_each_entry(each, &ctrl->namespaces, entry)
+			if (each->nsid == nsid)
+				disk = each->disk;
+		if (disk)
+			get_device(disk_to_dev(disk));
+		mutex_unlock(&ctrl->ns_lock);
+		return disk;
+	}
+	get_device(disk_to_dev(disk));
+	return disk;
 }
 
 static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
@@ -151,18 +170,13 @@ static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 	c.common.cdw15 = cpu_to_le32(cmd.cdw15);
 
 	if (io) {
-		mutex_lock(&ctrl->ns_lock);
-		if (ns && cmd.nsid != ns->nsid) {
-			ret = -EINVAL;
-		} else {
-			struct lnvme_ns *target = ns ?: lnvme_find_ns(ctrl, cmd.nsid);
+		struct gendisk *disk = lnvme_io_disk(ctrl, ns, cmd.nsid);
 
-			ret = target ? lnvme_submit_user(ctrl, target->disk->queue,
-							 &c, cmd.addr, cmd.data_len,
-							 cmd.timeout_ms, &result) :
-				       -EINVAL;
-		}
-		mutex_unlock(&ctrl->ns_lock);
+		if (!disk)
+			return -EINVAL;
+		ret = lnvme_submit_user(ctrl, disk->queue, &c, cmd.addr,
+					cmd.data_len, cmd.timeout_ms, &result);
+		put_device(disk_to_dev(disk));
 	} else {
 		ret = lnvme_submit_admin_user(ctrl, &c, cmd.addr, cmd.data_len,
 					      cmd.timeout_ms, &result);
@@ -189,7 +203,6 @@ static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
 	struct nvme_user_io io;
 	u64 result;
 	u64 len;
-	int ret;
 
 	if (copy_from_user(&io, uio, sizeof(io)))
 		return -EFAULT;
@@ -219,11 +232,8 @@ static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
 	c.rw.lbat = cpu_to_le16(io.apptag);
 	c.rw.lbatm = cpu_to_le16(io.appmask);
 
-	mutex_lock(&ctrl->ns_lock);
-	ret = lnvme_submit_user(ctrl, ns->disk->queue, &c, io.addr, len, 0,
-				&result);
-	mutex_unlock(&ctrl->ns_lock);
-	return ret;
+	return lnvme_submit_user(ctrl, ns->disk->queue, &c, io.addr, len, 0,
+				 &result);
 }
 
 static int lnvme_ioctl_locked(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
