@@ -10,7 +10,7 @@
 # The in-kernel nvme controller in the same VM is only the reference for
 # `nvme id-ctrl`.  FUZZ_SEED=N repeats a run.
 # timeout: 420
-. "$(dirname "$0")/lib/common.sh" || exit 1
+. "$(dirname "$0")/../lib/common.sh" || exit 1
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
