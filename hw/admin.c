@@ -56,21 +56,30 @@ int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf)
 	return lnvme_admin_exec(ctrl, &c, buf, NVME_IDENTIFY_DATA_SIZE, NULL);
 }
 
+/* Set Features with a value in dword 11 and no data. */
+static int lnvme_set_features(struct lnvme_ctrl *ctrl, u8 fid, u32 val,
+			      u32 *result)
+{
+	struct nvme_command c = { };
+
+	c.features.opcode = nvme_admin_set_features;
+	c.features.fid = cpu_to_le32(fid);
+	c.features.dword11 = cpu_to_le32(val);
+	return lnvme_admin_exec(ctrl, &c, NULL, 0, result);
+}
+
 /*
  * Ask for *count I/O queue pairs; on return *count holds what the
  * controller granted (the smaller of its SQ and CQ allowances).
  */
 int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count)
 {
-	struct nvme_command c = { };
 	u32 want = *count - 1;
 	u32 result;
 	int ret;
 
-	c.features.opcode = nvme_admin_set_features;
-	c.features.fid = cpu_to_le32(NVME_FEAT_NUM_QUEUES);
-	c.features.dword11 = cpu_to_le32(want | want << 16);
-	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, &result);
+	ret = lnvme_set_features(ctrl, NVME_FEAT_NUM_QUEUES, want | want << 16,
+				 &result);
 	if (ret) {
 		dev_err(ctrl->dev, "Set Features (Number of Queues) failed: %#x\n",
 			ret);
@@ -161,15 +170,11 @@ int lnvme_delete_io_queue(struct lnvme_queue *nq)
 void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl)
 {
 	u32 val = lnvme_irq_coalesce_thr | lnvme_irq_coalesce_time << 8;
-	struct nvme_command c = { };
 	int ret;
 
 	if (!val)
 		return;
-	c.features.opcode = nvme_admin_set_features;
-	c.features.fid = cpu_to_le32(NVME_FEAT_IRQ_COALESCE);
-	c.features.dword11 = cpu_to_le32(val);
-	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, NULL);
+	ret = lnvme_set_features(ctrl, NVME_FEAT_IRQ_COALESCE, val, NULL);
 	if (ret > 0 && (ret & NVME_SCT_SC_MASK) == NVME_SC_FEATURE_NOT_CHANGEABLE)
 		dev_warn(ctrl->dev, "interrupt coalescing not set: the controller says the feature is not changeable; continuing without it\n");
 	else if (ret)
@@ -188,15 +193,11 @@ void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl)
 void lnvme_set_aen_config(struct lnvme_ctrl *ctrl)
 {
 	u32 val = ctrl->oaes & NVME_AEN_CFG_NS_ATTR;
-	struct nvme_command c = { };
 	int ret;
 
 	if (!val)
 		return;
-	c.features.opcode = nvme_admin_set_features;
-	c.features.fid = cpu_to_le32(NVME_FEAT_ASYNC_EVENT);
-	c.features.dword11 = cpu_to_le32(val);
-	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, NULL);
+	ret = lnvme_set_features(ctrl, NVME_FEAT_ASYNC_EVENT, val, NULL);
 	if (ret)
 		dev_warn(ctrl->dev, "Async Event Configuration not set (%#x): namespace changes need a manual rescan\n",
 			 ret);
