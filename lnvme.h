@@ -334,6 +334,7 @@ void lnvme_complete_rq(struct request *req);
 blk_status_t lnvme_status_to_blk(u16 status);
 
 /* block/ioctl.c */
+bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open);
 long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		 unsigned int cmd, void __user *argp, bool read_open);
 

@@ -18,7 +18,7 @@
  * Admin commands, and every I/O command but a read from a node opened for
  * reading, need CAP_SYS_ADMIN.
  */
-static bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open)
+bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open)
 {
 	if (capable(CAP_SYS_ADMIN))
 		return true;

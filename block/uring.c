@@ -82,9 +82,8 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	len = READ_ONCE(ucmd->data_len);
 	timeout_ms = READ_ONCE(ucmd->timeout_ms);
 
-	if (!capable(CAP_SYS_ADMIN) &&
-	    !(c.common.opcode == nvme_cmd_read &&
-	      (ioucmd->file->f_mode & FMODE_READ)))
+	if (!lnvme_cmd_allowed(ns, c.common.opcode,
+			       ioucmd->file->f_mode & FMODE_READ))
 		return -EACCES;
 	if (READ_ONCE(ucmd->flags) || READ_ONCE(ucmd->metadata) ||
 	    READ_ONCE(ucmd->metadata_len) ||
