@@ -127,8 +127,11 @@ struct lnvme_ns {
 	struct lnvme_ctrl	*ctrl;
 	struct gendisk		*disk;
 	u32			nsid;
-	u8			lba_shift;
+	u8			lba_shift;	/* data bytes per block, log2 */
 	u8			dlfeat;
+	u16			ms;		/* metadata bytes per block */
+	bool			ext;		/* metadata inline with the data */
+	bool			hidden;		/* no block device, generic node only */
 	bool			removed;
 	bool			generic_added;
 	struct device		cdev_dev;	/* /dev/lng<C>n<N> */
@@ -335,6 +338,7 @@ blk_status_t lnvme_status_to_blk(u16 status);
 
 /* block/ioctl.c */
 bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open);
+int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request *req);
 long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		 unsigned int cmd, void __user *argp, bool read_open);
 
@@ -350,6 +354,7 @@ void lnvme_generic_del(struct lnvme_ns *ns);
 
 /* block/disk.c */
 int lnvme_ns_scan(struct lnvme_ctrl *ctrl);
+u32 lnvme_ns_block_bytes(struct lnvme_ns *ns);
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl);
 struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl);
 void lnvme_ns_unfreeze_all(struct gendisk **disks);

@@ -5,6 +5,11 @@
  * generic character device (block/generic.c).  A scan adds new namespaces,
  * follows size and format changes, and removes namespaces that are gone.
  *
+ * A namespace whose format the block layer cannot serve (metadata with
+ * each block, blocks larger than a page) gets a hidden gendisk: no block
+ * device, but a request queue for passthrough on its generic node, from
+ * which it can be inspected and formatted back.
+ *
  * A namespace is freed with its gendisk (free_disk), so open block devices
  * and generic nodes keep it, and through it the controller, alive.
  */
@@ -37,7 +42,7 @@ static const struct block_device_operations lnvme_bdev_ops = {
 static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 			    struct queue_limits *lim)
 {
-	u32 lbs = 1U << ns->lba_shift;
+	u32 lbs = ns->hidden ? SECTOR_SIZE : 1U << ns->lba_shift;
 
 	lim->logical_block_size = lbs;
 	lim->physical_block_size = lbs;
@@ -48,6 +53,8 @@ static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 	/* PRP entries need dword alignment; the rest is the PRP rules. */
 	lim->dma_alignment = 3;
 
+	if (ns->hidden)
+		return;
 	if (ctrl->vwc & NVME_CTRL_VWC_PRESENT)
 		lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
@@ -60,34 +67,60 @@ static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 			(U16_MAX + 1U) << (ns->lba_shift - SECTOR_SHIFT);
 }
 
-/* Check the namespace's format; returns the LBA shift, or 0 if unusable. */
-static u8 lnvme_ns_lba_shift(struct lnvme_ctrl *ctrl, u32 nsid,
-			     struct nvme_id_ns *id)
+/*
+ * Read the namespace's format into @fmt; false if the block layer cannot
+ * serve it (the namespace then has only its generic node).
+ */
+static bool lnvme_ns_format(struct lnvme_ctrl *ctrl, u32 nsid,
+			    struct nvme_id_ns *id, struct lnvme_ns *fmt)
 {
 	u8 idx = nvme_lbaf_index(id->flbas);
-	u8 ds;
 
+	fmt->lba_shift = SECTOR_SHIFT;
+	fmt->ms = 0;
+	fmt->ext = false;
 	if (idx > id->nlbaf) {
-		dev_warn(ctrl->dev, "namespace %u: bad LBA format index %u\n",
+		dev_warn(ctrl->dev, "namespace %u: bad LBA format index %u, no block device\n",
 			 nsid, idx);
-		return 0;
+		return false;
 	}
-	ds = id->lbaf[idx].ds;
-	if (le16_to_cpu(id->lbaf[idx].ms)) {
-		dev_warn(ctrl->dev, "namespace %u: %u bytes of metadata per block are not supported, no disk\n",
-			 nsid, le16_to_cpu(id->lbaf[idx].ms));
-		return 0;
+	fmt->lba_shift = id->lbaf[idx].ds;
+	fmt->ms = le16_to_cpu(id->lbaf[idx].ms);
+	fmt->ext = fmt->ms && (id->flbas & NVME_NS_FLBAS_META_EXT);
+	if (fmt->ms) {
+		dev_warn(ctrl->dev, "namespace %u: %u bytes of %s metadata per block are not supported, no block device\n",
+			 nsid, fmt->ms, fmt->ext ? "inline" : "separate");
+		return false;
 	}
-	if (ds < SECTOR_SHIFT || ds > PAGE_SHIFT) {
-		dev_warn(ctrl->dev, "namespace %u: block size 2^%u is not supported, no disk\n",
-			 nsid, ds);
-		return 0;
+	if (fmt->lba_shift < SECTOR_SHIFT || fmt->lba_shift > PAGE_SHIFT) {
+		dev_warn(ctrl->dev, "namespace %u: block size 2^%u is not supported, no block device\n",
+			 nsid, fmt->lba_shift);
+		return false;
 	}
-	return ds;
+	return true;
+}
+
+/* Bytes one logical block moves through a data buffer. */
+u32 lnvme_ns_block_bytes(struct lnvme_ns *ns)
+{
+	if (ns->lba_shift >= 32)
+		return 0;
+	return (1U << ns->lba_shift) + (ns->ext ? ns->ms : 0);
+}
+
+static void lnvme_ns_set_format(struct lnvme_ns *ns, struct lnvme_ns *fmt,
+				bool usable)
+{
+	ns->lba_shift = fmt->lba_shift;
+	ns->ms = fmt->ms;
+	ns->ext = fmt->ext;
+	ns->hidden = !usable;
 }
 
 static sector_t lnvme_ns_sectors(struct lnvme_ns *ns, struct nvme_id_ns *id)
 {
+	if (ns->hidden)
+		return 0;
 	return le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT);
 }
 
@@ -95,21 +128,20 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 			struct nvme_id_ns *id)
 {
 	struct queue_limits lim = { };
+	struct lnvme_ns fmt;
 	struct gendisk *disk;
 	struct lnvme_ns *ns;
+	bool usable;
 	int ret;
 
+	usable = lnvme_ns_format(ctrl, nsid, id, &fmt);
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return -ENOMEM;
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->dlfeat = id->dlfeat;
-	ns->lba_shift = lnvme_ns_lba_shift(ctrl, nsid, id);
-	if (!ns->lba_shift) {
-		kfree(ns);
-		return -EOPNOTSUPP;
-	}
+	lnvme_ns_set_format(ns, &fmt, usable);
 
 	lnvme_ns_limits(ctrl, ns, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->io_set, &lim, ns);
@@ -125,6 +157,8 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	snprintf(disk->disk_name, DISK_NAME_LEN, LNVME_NAME "%dn%u",
 		 ctrl->instance, nsid);
 	set_capacity(disk, lnvme_ns_sectors(ns, id));
+	if (ns->hidden)
+		disk->flags |= GENHD_FL_HIDDEN;
 
 	ret = device_add_disk(ctrl->dev, disk, NULL);
 	if (ret) {
@@ -149,31 +183,37 @@ static void lnvme_ns_remove(struct lnvme_ns *ns)
 	put_disk(ns->disk);
 }
 
-/* Follow a changed size or format (e.g. after nvme format). */
+/*
+ * Follow a changed size or format (e.g. after nvme format).  -EAGAIN when
+ * the namespace gains or loses its block device: it must be added anew.
+ */
 static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 {
 	struct request_queue *q = ns->disk->queue;
-	u8 shift = lnvme_ns_lba_shift(ns->ctrl, ns->nsid, id);
 	struct queue_limits lim;
+	struct lnvme_ns fmt;
+	bool usable;
 	int ret;
 
-	if (!shift)
-		return -EOPNOTSUPP;
+	usable = lnvme_ns_format(ns->ctrl, ns->nsid, id, &fmt);
+	if (usable == ns->hidden)
+		return -EAGAIN;
 	ns->dlfeat = id->dlfeat;
-	if (shift == ns->lba_shift) {
+	if (fmt.lba_shift == ns->lba_shift && fmt.ms == ns->ms &&
+	    fmt.ext == ns->ext) {
 		set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
 		return 0;
 	}
 
 	blk_mq_freeze_queue(q);
 	lim = queue_limits_start_update(q);
-	ns->lba_shift = shift;
+	lnvme_ns_set_format(ns, &fmt, usable);
 	lnvme_ns_limits(ns->ctrl, ns, &lim);
 	ret = queue_limits_commit_update(q, &lim);
 	set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
 	blk_mq_unfreeze_queue(q);
-	dev_info(ns->ctrl->dev, "namespace %u: now %u-byte blocks\n", ns->nsid,
-		 1U << shift);
+	dev_info(ns->ctrl->dev, "namespace %u: now 2^%u-byte blocks with %u bytes of metadata\n",
+		 ns->nsid, ns->lba_shift, ns->ms);
 	return ret;
 }
 
@@ -205,12 +245,15 @@ static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
 			lnvme_ns_remove(ns);
 		return;
 	}
-	if (!ns)
-		ret = lnvme_ns_add(ctrl, nsid, id);
-	else
+	if (ns) {
 		ret = lnvme_ns_update(ns, id);
-	if (ret && ns)
+		if (!ret)
+			return;
 		lnvme_ns_remove(ns);
+		if (ret != -EAGAIN)
+			return;
+	}
+	lnvme_ns_add(ctrl, nsid, id);
 }
 
 static bool lnvme_nsid_listed(__le32 *list, u32 nsid)

@@ -25,6 +25,64 @@ bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open)
 	return ns && opcode == nvme_cmd_read && read_open;
 }
 
+/*
+ * The bytes a command moves, where the driver knows it from the command
+ * itself; 0 where it does not (vendor and most other opcodes, which only
+ * CAP_SYS_ADMIN may send).  Negative: refused outright.
+ */
+static s64 lnvme_user_xfer_need(struct request *req, struct nvme_command *c)
+{
+	struct lnvme_ns *ns = req->q->queuedata;
+	u32 dw;
+
+	if (!ns) {
+		switch (c->common.opcode) {
+		case nvme_admin_identify:
+			return NVME_IDENTIFY_DATA_SIZE;
+		case nvme_admin_get_log_page:
+			dw = (le32_to_cpu(c->common.cdw10) >> 16) |
+			     (le32_to_cpu(c->common.cdw11) & 0xffff) << 16;
+			return ((s64)dw + 1) * 4;
+		default:
+			return 0;
+		}
+	}
+	switch (c->common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+		/* Separate metadata would go to a metadata pointer of 0. */
+		if ((ns->ms && !ns->ext) || !lnvme_ns_block_bytes(ns))
+			return -1;
+		return ((s64)le16_to_cpu(c->rw.length) + 1) *
+		       lnvme_ns_block_bytes(ns);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A read, write, compare, Identify or Get Log Page whose buffer is smaller
+ * than what the controller will transfer is refused: the controller would
+ * run past the buffer's PRP or SGL entries into memory nobody gave it.
+ */
+int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request *req)
+{
+	struct lnvme_iod *iod = lnvme_iod(req);
+	u32 have = req->bio ? blk_rq_bytes(req) : 0;
+	s64 need = lnvme_user_xfer_need(req, &iod->cmd);
+
+	if (need >= 0 && need <= have)
+		return 0;
+	if (need < 0)
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x: data with separate metadata is not supported\n",
+				     iod->cmd.common.opcode);
+	else
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x moves %lld bytes, the buffer has %u\n",
+				     iod->cmd.common.opcode, need, have);
+	return -EINVAL;
+}
+
 static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 			     struct nvme_command *c, u64 ubuf, u32 len,
 			     u32 timeout_ms, u64 *result)
@@ -61,9 +119,13 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 			goto out;
 		bio = req->bio;
 	}
+	ret = lnvme_user_xfer_check(ctrl, req);
+	if (ret)
+		goto unmap;
 	sts = blk_execute_rq(req, false);
 	ret = iod->status ? iod->status : blk_status_to_errno(sts);
 	*result = le64_to_cpu(iod->result.u64);
+unmap:
 	if (bio && blk_rq_unmap_user(bio) && !ret)
 		ret = -EFAULT;
 out:
@@ -276,7 +338,13 @@ long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 	long ret;
 
 	down_read(&ctrl->teardown_rwsem);
-	if (ctrl->removing || (ns && ns->removed))
+	/*
+	 * A namespace removed by a rescan (a format to a format that gains or
+	 * loses the block device re-creates it) still lets its open files ask
+	 * for a rescan, as nvme-cli does right after the format.
+	 */
+	if (ctrl->removing ||
+	    (ns && ns->removed && cmd != NVME_IOCTL_RESCAN))
 		ret = -ENODEV;
 	else
 		ret = lnvme_ioctl_locked(ctrl, ns, cmd, argp, read_open);

@@ -116,17 +116,25 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 		ret = blk_rq_map_user_io(req, NULL, u64_to_user_ptr(addr), len,
 					 GFP_KERNEL | __GFP_ZERO, vec, len,
 					 false, rq_data_dir(req));
-		if (ret) {
-			blk_mq_free_request(req);
-			return ret;
-		}
+		if (ret)
+			goto free;
 	}
+	ret = lnvme_user_xfer_check(ctrl, req);
+	if (ret)
+		goto unmap;
 	pdu->bio = req->bio;
 	pdu->req = req;
 	req->end_io = lnvme_uring_end_io;
 	req->end_io_data = ioucmd;
 	blk_execute_rq_nowait(req, false);
 	return -EIOCBQUEUED;
+
+unmap:
+	if (req->bio)
+		blk_rq_unmap_user(req->bio);
+free:
+	blk_mq_free_request(req);
+	return ret;
 }
 
 int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)

@@ -1,0 +1,107 @@
+#!/bin/bash
+# A namespace in a format the block layer cannot serve keeps its generic
+# node.  On lnvme, through /dev/lng0n1: nvme format to 512+8 with separate
+# metadata, then 512+8 extended (metadata inline), then back to 512.
+#  - with metadata, /dev/lnvme0n1 is gone and /dev/lng0n1 answers id-ns,
+#    flush and write zeroes; a read or write with separate metadata is
+#    refused with EINVAL (it would need a metadata buffer);
+#  - extended: 520-byte blocks written and read back through io passthrough
+#    match, and a buffer smaller than NLB x 520 is refused with EINVAL;
+#  - back to 512: the disk is there again and passes fio verify.
+# Also, on the plain 512-byte namespace: a read, Identify or Get Log Page
+# whose buffer is smaller than the transfer is refused with EINVAL.
+# timeout: 300
+. "$(dirname "$0")/lib/common.sh" || exit 1
+. "$TOP/tests/cli/lib.sh" || exit 1
+if [ -z "${IN_VM:-}" ]; then
+	need_module
+	r=$(mktemp -d) || fail "mktemp"
+	trap 'rm -rf "$r"' EXIT
+	cli_build nvme-pt "$r"
+	vm --results "$r" --timeout 280 --nvme lnvme,backend=file,size=64M -- "$0" guest "$r"
+	exit
+fi
+
+pt=$2/nvme-pt
+C=$VM_NVME_CTRL_0 B=$VM_NVME_DISKS_0 G=/dev/lng0n1
+cd /tmp || fail "cd /tmp"
+[ -b "$B" ] && [ -c "$G" ] || fail "$B or $G missing"
+
+# lbaf DS MS: index of the LBA format with 2^DS-byte blocks and MS bytes of metadata
+lbaf() {
+	nvme id-ns "$G" -o json | jq -e --argjson ds "$1" --argjson ms "$2" \
+		'[.lbafs | to_entries[] | select(.value.ds == $ds and .value.ms == $ms) | .key][0]'
+}
+# expect_errno WANT CMD...: nvme-pt must fail with errno WANT (e.g. EINVAL)
+expect_errno() {
+	local want=$1 out
+	shift
+	out=$("$pt" "$@" 2>&1) && fail "succeeded, want $want: nvme-pt $*"
+	case $out in *"($want)"*) echo "  refused as expected: $out" ;;
+	*) fail "nvme-pt $*: $out, want $want" ;; esac
+}
+# wait_for COND DESC: poll up to 10 s
+wait_for() {
+	local _
+	for _ in $(seq 100); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	fail "timed out waiting for $2"
+}
+format() { # LBAF MS(0 separate, 1 extended)
+	nvme format "$G" --lbaf="$1" --ms="$2" --force >fmt.out 2>&1 ||
+		{ cat fmt.out; fail "nvme format $G --lbaf=$1 --ms=$2"; }
+	wait_for "[ -c $G ]" "$G after format"
+}
+
+log "buffers smaller than the transfer, on the 512-byte namespace"
+expect_errno EINVAL "$G" rw io 2 1 0 7 512 rd.bin		# read of 8 blocks into 512 bytes
+expect_errno EINVAL "$G" rw io 1 1 0 1 512 /dev/zero	# write of 2 blocks from 512 bytes
+expect_errno EINVAL "$C" rw admin 6 0 1 0 100 id.bin	# Identify into 100 bytes
+# Get Log Page, SMART (2), NUMDL 127 (512 bytes) into 256 bytes
+expect_errno EINVAL "$C" rw admin 2 0xffffffff $(((127 << 16) | 2)) 0 256 log.bin
+run_ok "read of 8 blocks into 4096 bytes" "$pt" "$G" rw io 2 1 0 7 4096 rd.bin >/dev/null
+run_ok "Identify into 4096 bytes" "$pt" "$C" rw admin 6 0 1 0 4096 id.bin >/dev/null
+run_ok "SMART log into 512 bytes" "$pt" "$C" rw admin 2 0xffffffff $(((127 << 16) | 2)) 0 512 log.bin >/dev/null
+
+i512=$(lbaf 9 0) || fail "no 512+0 LBA format"
+imd=$(lbaf 9 8) || fail "no 512+8 LBA format"
+log "nvme format $G --lbaf=$imd --ms=0: 512 + 8 bytes of separate metadata"
+format "$imd" 0
+wait_for "[ ! -e $B ]" "$B to go away"
+[ "$(cat "/sys/block/${B#/dev/}/hidden")" = 1 ] || fail "${B#/dev/} is not a hidden disk"
+nvme id-ns "$G" -o json >idns.json || fail "nvme id-ns $G with metadata"
+[ "$(jq '.flbas % 16' idns.json)" = "$imd" ] || fail "flbas $(jq .flbas idns.json), want $imd"
+# QEMU keeps the metadata in the same image: (64 MiB / 520) blocks
+[ "$(jq .nsze idns.json)" = $(((64 << 20) / 520)) ] || fail "nsze $(jq .nsze idns.json)"
+echo "  $G: flbas $(jq .flbas idns.json), nsze $(jq .nsze idns.json), no block device"
+dmesg | grep -q "namespace 1: 8 bytes of separate metadata per block are not supported, no block device" ||
+	fail "no kernel log line about the namespace without a block device"
+run_ok "flush through $G" "$pt" "$G" rw io 0 1 0 0 0 >/dev/null
+run_ok "write zeroes through $G" "$pt" "$G" rw io 8 1 0 7 0 >/dev/null
+expect_errno EINVAL "$G" rw io 2 1 0 0 520 rd.bin		# would need a metadata buffer
+expect_errno EINVAL "$G" rw io 1 1 0 0 520 /dev/zero
+
+log "nvme format $G --lbaf=$imd --ms=1: 520-byte extended blocks"
+format "$imd" 1
+[ -e "$B" ] && fail "$B exists with extended metadata"
+head -c $((520 * 8)) /dev/urandom >pat.bin
+run_ok "write 8 x 520 bytes" "$pt" "$G" rw io 1 1 100 7 $((520 * 8)) pat.bin >/dev/null
+run_ok "read 8 x 520 bytes" "$pt" "$G" rw io 2 1 100 7 $((520 * 8)) rd.bin >/dev/null
+cmp pat.bin rd.bin || fail "520-byte blocks read back differ"
+echo "  8 blocks of 520 bytes written and read back equal"
+expect_errno EINVAL "$G" rw io 2 1 100 7 4096 rd.bin	# 512 x 8 is too small
+
+log "nvme format $G --lbaf=$i512: back to 512-byte blocks"
+format "$i512" 0
+wait_for "[ -b $B ]" "$B to come back"
+[ "$(blockdev --getss "$B")" = 512 ] || fail "$B: $(blockdev --getss "$B")-byte blocks"
+[ "$(blockdev --getsize64 "$B")" = $((64 << 20)) ] || fail "$B: capacity $(blockdev --getsize64 "$B")"
+fio --name=back --filename="$B" --direct=1 --ioengine=libaio --iodepth=16 --rw=randwrite \
+	--bs=4k --size=32M --verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 \
+	--output-format=terse >fio.out 2>&1 || { cat fio.out; fail "fio verify on $B"; }
+echo "  $B back: 512-byte blocks, 64 MiB, fio verify passed"
+[ "$(cat /sys/class/lnvme/${C#/dev/}/state)" = live ] || fail "controller not live"
+check_dmesg
+echo "PASS: a namespace without a block device is served by $G"
