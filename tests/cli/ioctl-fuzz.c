@@ -12,12 +12,14 @@
  * device sees them: random ioctl numbers, bad/NULL/kernel/non-canonical/
  * partially mapped pointers to the command or to the data, non-zero flags
  * or metadata, data_len above the transfer limit (up to 0xffffffff),
- * bidirectional opcodes, wrong nsids, bad SUBMIT_IO opcodes.  The outcome
- * of those is checked (EINVAL, EFAULT, ENOTTY as documented).  Up to
- * DEVICE_BUDGET calls are well-formed commands that reach the device, always
- * with a buffer at least as large as what the device may transfer (else the
- * device follows PRP entries of 0 and DMAs into random memory, with any
- * driver)
+ * bidirectional opcodes, wrong nsids, bad SUBMIT_IO opcodes, buffers
+ * shorter than what a read, write, compare, identify or get log page
+ * transfers.  The outcome of those is checked (EINVAL, EFAULT, ENOTTY as
+ * documented).  Up to DEVICE_BUDGET calls are well-formed commands that
+ * reach the device, always with a buffer at least as large as what the
+ * device may transfer: for the opcodes whose size the driver cannot know,
+ * a short buffer would let the device follow PRP entries of 0 and DMA
+ * into random memory, with any driver
  * (identify, get log page, get features, keep alive, reserved and vendor
  * admin opcodes; read, write, compare, flush, write zeroes, DSM, verify,
  * copy and unknown I/O opcodes with random LBAs, counts and fields).
@@ -302,7 +304,7 @@ static int safe_cmd(struct nvme_passthru_cmd64 *c, int want_io)
 			c->nsid = random_nsid();
 			c->cdw10 = chance(70) ? below(4) : (rnd() & 0xffff00ff);
 			c->cdw11 = chance(80) ? 0 : rnd();
-			c->data_len = chance(90) ? 4096 : 1 + below(4096);
+			c->data_len = chance(90) ? 4096 : 4096 + below(4096);
 			break;
 		case 1: {	/* get log page; NUMD matches data_len */
 			u32 dw = 1 + below(1024);
@@ -595,7 +597,7 @@ static void one_call(struct node *n)
 		c.result = 0;
 		if (chance(50))
 			c.opcode = destructive[below(sizeof(destructive))];
-		switch (below(6)) {
+		switch (below(7)) {
 		case 0:			/* flags */
 			c.flags = 1 + below(255);
 			break;
@@ -633,6 +635,31 @@ static void one_call(struct node *n)
 			do
 				c.nsid = random_nsid();
 			while (c.nsid == 1);
+			break;
+		case 5:			/* buffer shorter than the command's transfer */
+			c.flags = 0;
+			c.metadata = 0;
+			c.metadata_len = 0;
+			c.addr = (uintptr_t)buf;
+			if (admin && chance(50)) {
+				c.opcode = 0x06;	/* identify: always 4096 bytes */
+				c.data_len = below(4096);
+			} else if (admin) {
+				u32 dw = 1 + below(1024);
+
+				c.opcode = 0x02;	/* get log page: NUMD dwords */
+				c.cdw10 = (c.cdw10 & 0xffff) | ((dw - 1) << 16);
+				c.cdw11 &= 0xffff0000;
+				c.data_len = below(dw * 4);
+			} else {
+				static const u8 ops[] = { 0x01, 0x02, 0x05 };
+				u32 nlb = 1 + below(64);
+
+				c.opcode = ops[below(3)];
+				c.nsid = 1;
+				c.cdw12 = (c.cdw12 & 0xffff0000) | (nlb - 1);
+				c.data_len = below(nlb * lbs);
+			}
 			break;
 		default:		/* faulting data pointer, safe command */
 			safe_cmd(&c, !admin);

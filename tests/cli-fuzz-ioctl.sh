@@ -9,8 +9,8 @@
 # reset and rescan work, `nvme id-ctrl` works and the disk passes fio verify.
 # The in-kernel nvme controller in the same VM is only the reference for
 # `nvme id-ctrl`.  FUZZ_SEED=N repeats a run.
-# timeout: 420
-. "$(dirname "$0")/../lib/common.sh" || exit 1
+# timeout: 300
+. "$(dirname "$0")/lib/common.sh" || exit 1
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
@@ -18,7 +18,7 @@ if [ -z "${IN_VM:-}" ]; then
 	trap 'rm -rf "$r"' EXIT
 	cli_build ioctl-fuzz "$r"
 	cli_build nvme-pt "$r"
-	vm --results "$r" --timeout 400 "${CLI_BOTH[@]}" -- "$0" guest "$r" "${FUZZ_SEED:-$(date +%s)}"
+	vm --results "$r" --timeout 280 "${CLI_BOTH[@]}" -- "$0" guest "$r" "${FUZZ_SEED:-$(date +%s)}"
 	exit
 fi
 
@@ -35,7 +35,7 @@ nvme id-ctrl "$C" -b >"$VM_RESULTS/id-before.bin" || fail "nvme id-ctrl $C befor
 log "fuzzing $C $B $G, seed $seed (max transfer ${maxkb} KiB, lbs $lbs, $blocks blocks)"
 dmesg_mark "fuzz start seed $seed"
 start=$SECONDS
-timeout -s KILL 300 "$bin/ioctl-fuzz" -n 120000 -D 3000 -j 2 -t 240 -s "$seed" \
+timeout -s KILL 200 "$bin/ioctl-fuzz" -n 120000 -D 3000 -j 2 -t 180 -s "$seed" \
 	-m $((maxkb * 1024)) -b "$lbs" -z "$blocks" "$C" "$B" "$G"
 rc=$?
 log "fuzzer exit $rc after $((SECONDS - start)) s"
