@@ -14,11 +14,7 @@
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
-	r=$(mktemp -d) || fail "mktemp"
-	trap 'rm -rf "$r"' EXIT
-	cli_build ioctl-fuzz "$r"
-	cli_build nvme-pt "$r"
-	vm --results "$r" --timeout 280 "${CLI_BOTH[@]}" -- "$0" guest "$r" "${FUZZ_SEED:-$(date +%s)}"
+	cli_vm_with ioctl-fuzz nvme-pt -- --timeout 280 "${CLI_BOTH[@]}" -- "${FUZZ_SEED:-$(date +%s)}"
 	exit
 fi
 

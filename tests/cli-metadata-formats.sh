@@ -15,10 +15,7 @@
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
-	r=$(mktemp -d) || fail "mktemp"
-	trap 'rm -rf "$r"' EXIT
-	cli_build nvme-pt "$r"
-	vm --results "$r" --timeout 280 --nvme lnvme,backend=file,size=64M -- "$0" guest "$r"
+	cli_vm_with nvme-pt -- --timeout 280 --nvme lnvme,backend=file,size=64M
 	exit
 fi
 

@@ -9,14 +9,11 @@
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
-	r=$(mktemp -d) || fail "mktemp"
-	trap 'rm -rf "$r"' EXIT
-	cli_build nvme-pt "$r"
-	vm --results "$r" --timeout 560 "${CLI_BOTH[@]}" -- "$0" guest "$r/nvme-pt"
+	cli_vm_with nvme-pt -- --timeout 560 "${CLI_BOTH[@]}"
 	exit
 fi
 
-PT=$2
+PT=$2/nvme-pt
 [ -x "$PT" ] || fail "no nvme-pt helper"
 command -v setpriv >/dev/null || fail "setpriv not installed"
 { [ "$VM_NVME_DRV_0" = lnvme ] && [ "$VM_NVME_DRV_1" = nvme ]; } || fail "unexpected drivers"

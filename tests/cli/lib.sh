@@ -10,6 +10,24 @@ cli_build() {
 		fail "building tests/cli/$1.c failed"
 }
 
+# cli_vm_with TOOL... -- VM-OPTION... [-- GUEST-ARG...]: build each
+# tests/cli/TOOL.c into a temporary results dir, boot the VM with it and
+# run this test's guest half as: $0 guest DIR GUEST-ARG...; the directory
+# is removed afterwards.  Returns the VM's status.
+cli_vm_with() {
+	local r rc tools=() opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do tools+=("$1"); shift; done
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	r=$(mktemp -d) || fail "mktemp"
+	for t in "${tools[@]}"; do cli_build "$t" "$r"; done
+	vm --results "$r" "${opts[@]}" -- "$0" guest "$r" "$@"
+	rc=$?
+	rm -rf "$r"
+	return $rc
+}
+
 # cli_vm_both ARGS...: both controllers the same QEMU model with file
 # backends: #0 on lnvme, #1 on the in-kernel nvme driver.
 # shellcheck disable=SC2034,SC2054
