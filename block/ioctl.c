@@ -280,8 +280,8 @@ static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
 	}
 	if (!lnvme_cmd_allowed(ns, io.opcode, read_open))
 		return -EACCES;
-	len = ((u64)io.nblocks + 1) << ns->lba_shift;
-	if (len > U32_MAX)
+	len = ((u64)io.nblocks + 1) * lnvme_ns_block_bytes(ns);
+	if (!len || len > U32_MAX)
 		return -EINVAL;
 
 	c.rw.opcode = io.opcode;

@@ -6,7 +6,8 @@
 #    flush and write zeroes; a read or write with separate metadata is
 #    refused with EINVAL (it would need a metadata buffer);
 #  - extended: 520-byte blocks written and read back through io passthrough
-#    match, and a buffer smaller than NLB x 520 is refused with EINVAL;
+#    and SUBMIT_IO match, and a buffer smaller than NLB x 520 is refused
+#    with EINVAL;
 #  - back to 512: the disk is there again and passes fio verify.
 # Also, on the plain 512-byte namespace: a read, Identify or Get Log Page
 # whose buffer is smaller than the transfer is refused with EINVAL.
@@ -87,6 +88,8 @@ head -c $((520 * 8)) /dev/urandom >pat.bin
 run_ok "write 8 x 520 bytes" "$pt" "$G" rw io 1 1 100 7 $((520 * 8)) pat.bin >/dev/null
 run_ok "read 8 x 520 bytes" "$pt" "$G" rw io 2 1 100 7 $((520 * 8)) rd.bin >/dev/null
 cmp pat.bin rd.bin || fail "520-byte blocks read back differ"
+run_ok "SUBMIT_IO read of 8 x 520 bytes" "$pt" "$G" rw submit 2 1 100 7 $((520 * 8)) rd2.bin >/dev/null
+cmp pat.bin rd2.bin || fail "520-byte blocks read back with SUBMIT_IO differ"
 echo "  8 blocks of 520 bytes written and read back equal"
 expect_errno EINVAL "$G" rw io 2 1 100 7 4096 rd.bin	# 512 x 8 is too small
 
