@@ -131,6 +131,7 @@ struct lnvme_ns {
 	u8			dlfeat;
 	u16			ms;		/* metadata bytes per block */
 	bool			ext;		/* metadata inline with the data */
+	bool			pi_only;	/* the metadata is 8 bytes of PI */
 	bool			hidden;		/* no block device, generic node only */
 	bool			removed;
 	bool			generic_added;
@@ -338,7 +339,8 @@ blk_status_t lnvme_status_to_blk(u16 status);
 
 /* block/ioctl.c */
 bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open);
-int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request *req);
+int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request_queue *q,
+			  const struct nvme_command *c, u64 have);
 long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		 unsigned int cmd, void __user *argp, bool read_open);
 

@@ -67,37 +67,50 @@ static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 			(U16_MAX + 1U) << (ns->lba_shift - SECTOR_SHIFT);
 }
 
+struct lnvme_ns_fmt {
+	u8	lba_shift;
+	u16	ms;
+	bool	ext;
+	bool	pi_only;
+};
+
 /*
  * Read the namespace's format into @fmt; false if the block layer cannot
- * serve it (the namespace then has only its generic node).
+ * serve it (metadata, block size outside 512 B to a page, bad format
+ * index): the namespace then has only its generic node.  A bad index
+ * leaves an LBA shift of 0xff, so no transfer size can be computed.
  */
-static bool lnvme_ns_format(struct lnvme_ctrl *ctrl, u32 nsid,
-			    struct nvme_id_ns *id, struct lnvme_ns *fmt)
+static bool lnvme_ns_format(struct nvme_id_ns *id, struct lnvme_ns_fmt *fmt)
 {
 	u8 idx = nvme_lbaf_index(id->flbas);
 
-	fmt->lba_shift = SECTOR_SHIFT;
+	fmt->lba_shift = 0xff;
 	fmt->ms = 0;
 	fmt->ext = false;
-	if (idx > id->nlbaf) {
-		dev_warn(ctrl->dev, "namespace %u: bad LBA format index %u, no block device\n",
-			 nsid, idx);
+	fmt->pi_only = false;
+	if (idx > id->nlbaf)
 		return false;
-	}
 	fmt->lba_shift = id->lbaf[idx].ds;
 	fmt->ms = le16_to_cpu(id->lbaf[idx].ms);
 	fmt->ext = fmt->ms && (id->flbas & NVME_NS_FLBAS_META_EXT);
-	if (fmt->ms) {
+	fmt->pi_only = fmt->ms == 8 && (id->dps & NVME_NS_DPS_PI_MASK);
+	return !fmt->ms && fmt->lba_shift >= SECTOR_SHIFT &&
+	       fmt->lba_shift <= PAGE_SHIFT;
+}
+
+/* Why a namespace added without a block device has none. */
+static void lnvme_ns_no_bdev(struct lnvme_ctrl *ctrl, u32 nsid,
+			     struct lnvme_ns_fmt *fmt)
+{
+	if (fmt->lba_shift == 0xff)
+		dev_warn(ctrl->dev, "namespace %u: bad LBA format index, no block device\n",
+			 nsid);
+	else if (fmt->ms)
 		dev_warn(ctrl->dev, "namespace %u: %u bytes of %s metadata per block are not supported, no block device\n",
 			 nsid, fmt->ms, fmt->ext ? "inline" : "separate");
-		return false;
-	}
-	if (fmt->lba_shift < SECTOR_SHIFT || fmt->lba_shift > PAGE_SHIFT) {
+	else
 		dev_warn(ctrl->dev, "namespace %u: block size 2^%u is not supported, no block device\n",
 			 nsid, fmt->lba_shift);
-		return false;
-	}
-	return true;
 }
 
 /* Bytes one logical block moves through a data buffer. */
@@ -108,12 +121,13 @@ u32 lnvme_ns_block_bytes(struct lnvme_ns *ns)
 	return (1U << ns->lba_shift) + (ns->ext ? ns->ms : 0);
 }
 
-static void lnvme_ns_set_format(struct lnvme_ns *ns, struct lnvme_ns *fmt,
+static void lnvme_ns_set_format(struct lnvme_ns *ns, struct lnvme_ns_fmt *fmt,
 				bool usable)
 {
 	ns->lba_shift = fmt->lba_shift;
 	ns->ms = fmt->ms;
 	ns->ext = fmt->ext;
+	ns->pi_only = fmt->pi_only;
 	ns->hidden = !usable;
 }
 
@@ -128,13 +142,15 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 			struct nvme_id_ns *id)
 {
 	struct queue_limits lim = { };
-	struct lnvme_ns fmt;
+	struct lnvme_ns_fmt fmt;
 	struct gendisk *disk;
 	struct lnvme_ns *ns;
 	bool usable;
 	int ret;
 
-	usable = lnvme_ns_format(ctrl, nsid, id, &fmt);
+	usable = lnvme_ns_format(id, &fmt);
+	if (!usable)
+		lnvme_ns_no_bdev(ctrl, nsid, &fmt);
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return -ENOMEM;
@@ -174,11 +190,19 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	return 0;
 }
 
-static void lnvme_ns_remove(struct lnvme_ns *ns)
+/*
+ * @gone: the namespace is deleted or reformatted, so its data is gone and
+ * nothing is flushed to it.  The disk is marked dead first: del_gendisk()
+ * would otherwise sync a mounted file system into a queue that a
+ * namespace-changing admin command holds frozen, and wait forever.
+ */
+static void lnvme_ns_remove(struct lnvme_ns *ns, bool gone)
 {
 	ns->removed = true;
 	list_del(&ns->entry);
 	lnvme_generic_del(ns);
+	if (gone && !ns->hidden)
+		blk_mark_disk_dead(ns->disk);
 	del_gendisk(ns->disk);
 	put_disk(ns->disk);
 }
@@ -191,16 +215,16 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 {
 	struct request_queue *q = ns->disk->queue;
 	struct queue_limits lim;
-	struct lnvme_ns fmt;
+	struct lnvme_ns_fmt fmt;
 	bool usable;
 	int ret;
 
-	usable = lnvme_ns_format(ns->ctrl, ns->nsid, id, &fmt);
+	usable = lnvme_ns_format(id, &fmt);
 	if (usable == ns->hidden)
 		return -EAGAIN;
 	ns->dlfeat = id->dlfeat;
 	if (fmt.lba_shift == ns->lba_shift && fmt.ms == ns->ms &&
-	    fmt.ext == ns->ext) {
+	    fmt.ext == ns->ext && fmt.pi_only == ns->pi_only) {
 		set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
 		return 0;
 	}
@@ -242,14 +266,14 @@ static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
 		return;
 	if (ret || !id->nsze) {
 		if (ns)
-			lnvme_ns_remove(ns);
+			lnvme_ns_remove(ns, true);
 		return;
 	}
 	if (ns) {
 		ret = lnvme_ns_update(ns, id);
 		if (!ret)
 			return;
-		lnvme_ns_remove(ns);
+		lnvme_ns_remove(ns, true);
 		if (ret != -EAGAIN)
 			return;
 	}
@@ -290,7 +314,7 @@ int lnvme_ns_scan(struct lnvme_ctrl *ctrl)
 	mutex_lock(&ctrl->ns_lock);
 	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry)
 		if (!lnvme_nsid_listed(list, ns->nsid))
-			lnvme_ns_remove(ns);
+			lnvme_ns_remove(ns, true);
 	for (i = 0; i < NVME_IDENTIFY_DATA_SIZE / sizeof(*list) && list[i]; i++)
 		lnvme_ns_check(ctrl, le32_to_cpu(list[i]), id);
 	mutex_unlock(&ctrl->ns_lock);
@@ -344,6 +368,6 @@ void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl)
 
 	mutex_lock(&ctrl->ns_lock);
 	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry)
-		lnvme_ns_remove(ns);
+		lnvme_ns_remove(ns, false);
 	mutex_unlock(&ctrl->ns_lock);
 }

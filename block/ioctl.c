@@ -30,9 +30,11 @@ bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open)
  * itself; 0 where it does not (vendor and most other opcodes, which only
  * CAP_SYS_ADMIN may send).  Negative: refused outright.
  */
-static s64 lnvme_user_xfer_need(struct request *req, struct nvme_command *c)
+static s64 lnvme_user_xfer_need(struct request_queue *q,
+				const struct nvme_command *c)
 {
-	struct lnvme_ns *ns = req->q->queuedata;
+	struct lnvme_ns *ns = q->queuedata;
+	u64 block;
 	u32 dw;
 
 	if (!ns) {
@@ -51,35 +53,42 @@ static s64 lnvme_user_xfer_need(struct request *req, struct nvme_command *c)
 	case nvme_cmd_read:
 	case nvme_cmd_write:
 	case nvme_cmd_compare:
+		block = lnvme_ns_block_bytes(ns);
+		/* With PRACT, 8 bytes of PI are made or stripped, not moved. */
+		if (ns->pi_only &&
+		    (le16_to_cpu(c->rw.control) & NVME_RW_PRINFO_PRACT))
+			block = block ? 1ULL << ns->lba_shift : 0;
 		/* Separate metadata would go to a metadata pointer of 0. */
-		if ((ns->ms && !ns->ext) || !lnvme_ns_block_bytes(ns))
+		else if (ns->ms && !ns->ext)
+			block = 0;
+		if (!block)
 			return -1;
-		return ((s64)le16_to_cpu(c->rw.length) + 1) *
-		       lnvme_ns_block_bytes(ns);
+		return ((s64)le16_to_cpu(c->rw.length) + 1) * block;
 	default:
 		return 0;
 	}
 }
 
 /*
- * A read, write, compare, Identify or Get Log Page whose buffer is smaller
- * than what the controller will transfer is refused: the controller would
- * run past the buffer's PRP or SGL entries into memory nobody gave it.
+ * A read, write, compare, Identify or Get Log Page whose buffer (@have
+ * bytes) is smaller than what the controller will transfer is refused:
+ * the controller would run past the buffer's PRP or SGL entries into
+ * memory nobody gave it.  Checked before the buffer is mapped, so a
+ * refused read leaves the caller's buffer alone.
  */
-int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request *req)
+int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request_queue *q,
+			  const struct nvme_command *c, u64 have)
 {
-	struct lnvme_iod *iod = lnvme_iod(req);
-	u32 have = req->bio ? blk_rq_bytes(req) : 0;
-	s64 need = lnvme_user_xfer_need(req, &iod->cmd);
+	s64 need = lnvme_user_xfer_need(q, c);
 
 	if (need >= 0 && need <= have)
 		return 0;
 	if (need < 0)
-		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x: data with separate metadata is not supported\n",
-				     iod->cmd.common.opcode);
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x: separate metadata or an unknown LBA format, refused\n",
+				     c->common.opcode);
 	else
-		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x moves %lld bytes, the buffer has %u\n",
-				     iod->cmd.common.opcode, need, have);
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x moves %lld bytes, the buffer has %llu\n",
+				     c->common.opcode, need, have);
 	return -EINVAL;
 }
 
@@ -100,6 +109,9 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 	}
 	if ((c->common.opcode & 3) == 3 && len)
 		return -EINVAL;	/* bidirectional data: not supported */
+	ret = lnvme_user_xfer_check(ctrl, q, c, len);
+	if (ret)
+		return ret;
 
 	req = blk_mq_alloc_request(q, nvme_is_write(c) ? REQ_OP_DRV_OUT :
 				   REQ_OP_DRV_IN, 0);
@@ -119,13 +131,9 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 			goto out;
 		bio = req->bio;
 	}
-	ret = lnvme_user_xfer_check(ctrl, req);
-	if (ret)
-		goto unmap;
 	sts = blk_execute_rq(req, false);
 	ret = iod->status ? iod->status : blk_status_to_errno(sts);
 	*result = le64_to_cpu(iod->result.u64);
-unmap:
 	if (bio && blk_rq_unmap_user(bio) && !ret)
 		ret = -EFAULT;
 out:

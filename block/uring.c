@@ -94,6 +94,12 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 		return -EINVAL;
 	if (!vec && len > ctrl->max_hw_sectors << SECTOR_SHIFT)
 		return -EINVAL;
+	if (!vec) {
+		ret = lnvme_user_xfer_check(ctrl, ns->disk->queue, &c,
+					    addr ? len : 0);
+		if (ret)
+			return ret;
+	}
 
 	opf = nvme_is_write(&c) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
 	if (issue_flags & IO_URING_F_NONBLOCK) {
@@ -119,9 +125,13 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 		if (ret)
 			goto free;
 	}
-	ret = lnvme_user_xfer_check(ctrl, req);
-	if (ret)
-		goto unmap;
+	/* An iovec's total is known only once it is mapped. */
+	if (vec) {
+		ret = lnvme_user_xfer_check(ctrl, req->q, &c,
+					    req->bio ? blk_rq_bytes(req) : 0);
+		if (ret)
+			goto unmap;
+	}
 	pdu->bio = req->bio;
 	pdu->req = req;
 	req->end_io = lnvme_uring_end_io;

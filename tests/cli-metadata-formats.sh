@@ -4,13 +4,16 @@
 # metadata, then 512+8 extended (metadata inline), then back to 512.
 #  - with metadata, /dev/lnvme0n1 is gone and /dev/lng0n1 answers id-ns,
 #    flush and write zeroes; a read or write with separate metadata is
-#    refused with EINVAL (it would need a metadata buffer);
+#    refused with EINVAL (it would need a metadata buffer), unless PRACT
+#    has the controller make and strip the 8 bytes of PI (type 1);
 #  - extended: 520-byte blocks written and read back through io passthrough
 #    and SUBMIT_IO match, and a buffer smaller than NLB x 520 is refused
 #    with EINVAL;
 #  - back to 512: the disk is there again and passes fio verify.
 # Also, on the plain 512-byte namespace: a read, Identify or Get Log Page
-# whose buffer is smaller than the transfer is refused with EINVAL.
+# whose buffer is smaller than the transfer is refused with EINVAL; and a
+# format that takes the block device away from a mounted, dirty ext4
+# returns (the disk is marked dead first, nothing waits on a flush).
 # timeout: 300
 . "$(dirname "$0")/lib/common.sh" || exit 1
 . "$TOP/tests/cli/lib.sh" || exit 1
@@ -47,9 +50,9 @@ wait_for() {
 	done
 	fail "timed out waiting for $2"
 }
-format() { # LBAF MS(0 separate, 1 extended)
-	nvme format "$G" --lbaf="$1" --ms="$2" --force >fmt.out 2>&1 ||
-		{ cat fmt.out; fail "nvme format $G --lbaf=$1 --ms=$2"; }
+format() { # LBAF MS(0 separate, 1 extended) [PI type]
+	nvme format "$G" --lbaf="$1" --ms="$2" --pi="${3:-0}" --force >fmt.out 2>&1 ||
+		{ cat fmt.out; fail "nvme format $G --lbaf=$1 --ms=$2 --pi=${3:-0}"; }
 	wait_for "[ -c $G ]" "$G after format"
 }
 
@@ -65,8 +68,18 @@ run_ok "SMART log into 512 bytes" "$pt" "$C" rw admin 2 0xffffffff $(((127 << 16
 
 i512=$(lbaf 9 0) || fail "no 512+0 LBA format"
 imd=$(lbaf 9 8) || fail "no 512+8 LBA format"
-log "nvme format $G --lbaf=$imd --ms=0: 512 + 8 bytes of separate metadata"
-format "$imd" 0
+
+log "nvme format to 512+8 under a mounted, dirty ext4: returns, the disk goes"
+mkfs.ext4 -q "$B" || fail "mkfs.ext4 $B"
+mkdir -p m && mount "$B" m || fail "mount $B"
+dd if=/dev/urandom of=m/f bs=1M count=8 status=none || fail "write to the file system"
+timeout 60 nvme format "$G" --lbaf="$imd" --ms=0 --force >fmt.out 2>&1 ||
+	{ cat fmt.out; fail "nvme format under a mounted file system (exit $?)"; }
+wait_for "[ ! -e $B ]" "$B to go away"
+timeout 30 umount m || fail "umount after the disk went away"
+echo "  format returned, $B gone, file system unmounted"
+log "nvme format $G --lbaf=$imd --ms=0 --pi=1: 512 + 8 bytes of separate protection information"
+format "$imd" 0 1
 wait_for "[ ! -e $B ]" "$B to go away"
 [ "$(cat "/sys/block/${B#/dev/}/hidden")" = 1 ] || fail "${B#/dev/} is not a hidden disk"
 nvme id-ns "$G" -o json >idns.json || fail "nvme id-ns $G with metadata"
@@ -80,6 +93,14 @@ run_ok "flush through $G" "$pt" "$G" rw io 0 1 0 0 0 >/dev/null
 run_ok "write zeroes through $G" "$pt" "$G" rw io 8 1 0 7 0 >/dev/null
 expect_errno EINVAL "$G" rw io 2 1 0 0 520 rd.bin		# would need a metadata buffer
 expect_errno EINVAL "$G" rw io 1 1 0 0 520 /dev/zero
+# With PRACT the controller makes and strips the PI: data only moves.
+pract=$((1 << 29))
+head -c 4096 /dev/urandom >pat4k.bin
+run_ok "PRACT write of 8 blocks" "$pt" "$G" rw io 1 1 200 $((pract | 7)) 4096 pat4k.bin >/dev/null
+run_ok "PRACT read of 8 blocks" "$pt" "$G" rw io 2 1 200 $((pract | 7)) 4096 rd4k.bin >/dev/null
+cmp pat4k.bin rd4k.bin || fail "PRACT round trip differs"
+expect_errno EINVAL "$G" rw io 2 1 200 $((pract | 7)) 2048 rd4k.bin
+echo "  PRACT: 8 blocks written and read back equal"
 
 log "nvme format $G --lbaf=$imd --ms=1: 520-byte extended blocks"
 format "$imd" 1
