@@ -46,6 +46,8 @@
 #define LNVME_MAX_QUEUE_DEPTH	BIT(LNVME_CID_TAG_BITS)
 #define LNVME_MAX_SEGS		128	/* data segments per request */
 #define LNVME_MAX_XFER_SECTORS	(4096 * 2)	/* 4 MiB cap on MDTS */
+#define LNVME_MAX_POLL_QUEUES	128	/* poll_queues parameter limit */
+#define LNVME_MAX_WRITE_QUEUES	4095	/* write_queues parameter limit */
 
 /* PRP lists: a small pool for short lists, page-sized chained lists. */
 #define LNVME_SMALL_POOL_SIZE	256
