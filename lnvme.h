@@ -178,9 +178,12 @@ struct lnvme_ctrl {
 
 	/*
 	 * queues[0] is the admin queue, then the I/O queues of each blk-mq
-	 * map in order: DEFAULT (interrupt), READ (interrupt), POLL.
+	 * map in order: DEFAULT (interrupt), READ (interrupt), POLL.  The
+	 * array has room for max_qid I/O queues, the most a reset may ask
+	 * for; nr_io_queues of them are allocated.
 	 */
 	struct lnvme_queue	*queues;
+	unsigned int		max_qid;
 	unsigned int		nr_io_queues;
 	unsigned int		nr_map_queues[HCTX_MAX_TYPES];
 	bool			sgl_ok;
@@ -283,6 +286,13 @@ int lnvme_delete_io_queue(struct lnvme_queue *nq);
 
 /* hw/ctrl.c */
 int lnvme_ctrl_start(struct lnvme_ctrl *ctrl);
+void lnvme_split_queues(unsigned int nr_irq, unsigned int nr_poll,
+			unsigned int *nr_map);
+void lnvme_fit_queues(unsigned int granted, unsigned int *nr_irq,
+		      unsigned int *nr_poll);
+int lnvme_ctrl_create_io_queue(struct lnvme_ctrl *ctrl, u16 qid, bool polled);
+void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl);
+void lnvme_free_io_queues(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl);
 bool lnvme_ctrl_set_state(struct lnvme_ctrl *ctrl, enum lnvme_state state);
 enum lnvme_state lnvme_ctrl_state(struct lnvme_ctrl *ctrl);
