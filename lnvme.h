@@ -311,6 +311,20 @@ int lnvme_reset_sync(struct lnvme_ctrl *ctrl);
 bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why);
 int lnvme_abort_send(struct lnvme_ctrl *ctrl, struct request *req);
 
+/* hw/qcount.c */
+struct lnvme_qcount {
+	unsigned int		nr_irq;
+	unsigned int		nr_poll;
+	unsigned int		nr_map[HCTX_MAX_TYPES];
+};
+
+int lnvme_qcount_negotiate(struct lnvme_ctrl *ctrl, struct lnvme_qcount *next,
+			   unsigned int *granted);
+bool lnvme_qcount_changed(struct lnvme_ctrl *ctrl,
+			  const struct lnvme_qcount *next);
+int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
+			const struct lnvme_qcount *next);
+
 /* block/tagset.c */
 int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl);
 void lnvme_admin_tagset_exit(struct lnvme_ctrl *ctrl);

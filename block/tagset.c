@@ -48,7 +48,9 @@ static blk_status_t lnvme_prep_rq(struct lnvme_queue *nq, struct request *req)
 	struct lnvme_iod *iod = lnvme_iod(req);
 	blk_status_t ret;
 
-	if (unlikely(lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD))
+	/* Dead, or a queue the controller no longer grants after a reset. */
+	if (unlikely(lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD ||
+		     !nq->created))
 		return BLK_STS_IOERR;
 
 	lnvme_iod_init(req);
