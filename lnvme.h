@@ -46,6 +46,8 @@
 #define LNVME_MAX_QUEUE_DEPTH	BIT(LNVME_CID_TAG_BITS)
 #define LNVME_MAX_SEGS		128	/* data segments per request */
 #define LNVME_MAX_XFER_SECTORS	(4096 * 2)	/* 4 MiB cap on MDTS */
+#define LNVME_MAX_POLL_QUEUES	128	/* poll_queues parameter limit */
+#define LNVME_MAX_WRITE_QUEUES	4095	/* write_queues parameter limit */
 
 /* PRP lists: a small pool for short lists, page-sized chained lists. */
 #define LNVME_SMALL_POOL_SIZE	256
@@ -180,9 +182,12 @@ struct lnvme_ctrl {
 
 	/*
 	 * queues[0] is the admin queue, then the I/O queues of each blk-mq
-	 * map in order: DEFAULT (interrupt), READ (interrupt), POLL.
+	 * map in order: DEFAULT (interrupt), READ (interrupt), POLL.  The
+	 * array has room for max_qid I/O queues, the most a reset may ask
+	 * for; nr_io_queues of them are allocated.
 	 */
 	struct lnvme_queue	*queues;
+	unsigned int		max_qid;
 	unsigned int		nr_io_queues;
 	unsigned int		nr_map_queues[HCTX_MAX_TYPES];
 	bool			sgl_ok;
@@ -285,6 +290,13 @@ int lnvme_delete_io_queue(struct lnvme_queue *nq);
 
 /* hw/ctrl.c */
 int lnvme_ctrl_start(struct lnvme_ctrl *ctrl);
+void lnvme_split_queues(unsigned int nr_irq, unsigned int nr_poll,
+			unsigned int *nr_map);
+void lnvme_fit_queues(unsigned int granted, unsigned int *nr_irq,
+		      unsigned int *nr_poll);
+int lnvme_ctrl_create_io_queue(struct lnvme_ctrl *ctrl, u16 qid, bool polled);
+void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl);
+void lnvme_free_io_queues(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl);
 bool lnvme_ctrl_set_state(struct lnvme_ctrl *ctrl, enum lnvme_state state);
 enum lnvme_state lnvme_ctrl_state(struct lnvme_ctrl *ctrl);
@@ -302,6 +314,20 @@ bool lnvme_reset_schedule(struct lnvme_ctrl *ctrl);
 int lnvme_reset_sync(struct lnvme_ctrl *ctrl);
 bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why);
 int lnvme_abort_send(struct lnvme_ctrl *ctrl, struct request *req);
+
+/* hw/qcount.c */
+struct lnvme_qcount {
+	unsigned int		nr_irq;
+	unsigned int		nr_poll;
+	unsigned int		nr_map[HCTX_MAX_TYPES];
+};
+
+int lnvme_qcount_negotiate(struct lnvme_ctrl *ctrl, struct lnvme_qcount *next,
+			   unsigned int *granted);
+bool lnvme_qcount_changed(struct lnvme_ctrl *ctrl,
+			  const struct lnvme_qcount *next);
+int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
+			const struct lnvme_qcount *next);
 
 /* block/tagset.c */
 int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl);

@@ -48,7 +48,9 @@ static blk_status_t lnvme_prep_rq(struct lnvme_queue *nq, struct request *req)
 	struct lnvme_iod *iod = lnvme_iod(req);
 	blk_status_t ret;
 
-	if (unlikely(lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD))
+	/* Dead, or a queue the controller no longer grants after a reset. */
+	if (unlikely(lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD ||
+		     !nq->created))
 		return BLK_STS_IOERR;
 
 	lnvme_iod_init(req);
@@ -269,6 +271,10 @@ static int lnvme_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
  * Interrupt-driven hardware contexts serve the CPUs their vector is bound
  * to; polled ones are spread evenly.  Queue ids follow the map order, so
  * map i's first queue is qid queue_offset + 1, on the vector of that index.
+ * The vectors' affinity covers every CPU only when one map has a queue on
+ * each I/O vector; otherwise (a READ map, or fewer queues than vectors
+ * after a reset) the map's queues are spread evenly too.  A map may have
+ * no queues (no READ or POLL queues for now): blk-mq then uses DEFAULT.
  */
 static void lnvme_map_queues(struct blk_mq_tag_set *set)
 {
@@ -282,7 +288,8 @@ static void lnvme_map_queues(struct blk_mq_tag_set *set)
 		map->queue_offset = offset;
 		if (!map->nr_queues)
 			continue;
-		if (i != HCTX_TYPE_POLL && ctrl->nr_vecs > 1)
+		if (i != HCTX_TYPE_POLL && ctrl->nr_vecs > 1 &&
+		    map->nr_queues == ctrl->nr_vecs - 1)
 			blk_mq_pci_map_queues(map, ctrl->pdev, offset + 1);
 		else
 			blk_mq_map_queues(map);
@@ -359,11 +366,8 @@ int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl)
 	memset(set, 0, sizeof(*set));
 	set->ops = &lnvme_io_mq_ops;
 	set->nr_hw_queues = ctrl->nr_io_queues;
-	set->nr_maps = 1;
-	if (ctrl->nr_map_queues[HCTX_TYPE_READ])
-		set->nr_maps = 2;
-	if (ctrl->nr_map_queues[HCTX_TYPE_POLL])
-		set->nr_maps = 3;
+	/* Every map, so that READ or POLL queues may appear at a reset. */
+	set->nr_maps = HCTX_MAX_TYPES;
 	set->queue_depth = min_t(unsigned int, ctrl->io_depth - 1,
 				 BLK_MQ_MAX_DEPTH);
 	set->timeout = lnvme_io_timeout * HZ;

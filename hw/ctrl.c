@@ -186,7 +186,7 @@ static unsigned int lnvme_max_qid_in_bar(struct lnvme_ctrl *ctrl)
 	return (len - NVME_REG_DBS) / pair - 1;
 }
 
-static void lnvme_free_io_queues(struct lnvme_ctrl *ctrl)
+void lnvme_free_io_queues(struct lnvme_ctrl *ctrl)
 {
 	unsigned int qid;
 
@@ -197,7 +197,7 @@ static void lnvme_free_io_queues(struct lnvme_ctrl *ctrl)
 	ctrl->nr_io_queues = 0;
 }
 
-static void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl)
+void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl)
 {
 	unsigned int qid;
 
@@ -209,20 +209,29 @@ static void lnvme_delete_io_queues(struct lnvme_ctrl *ctrl)
  * Split the interrupt-driven queues between the DEFAULT map and, when
  * write_queues is set, the READ map; polled queues form the POLL map.
  */
-static void lnvme_split_queues(struct lnvme_ctrl *ctrl, unsigned int nr_irq,
-			       unsigned int nr_poll)
+void lnvme_split_queues(unsigned int nr_irq, unsigned int nr_poll,
+			unsigned int *nr_map)
 {
+	unsigned int write_queues = READ_ONCE(lnvme_write_queues);
 	unsigned int nr_read = 0;
 
-	if (lnvme_write_queues && lnvme_write_queues < nr_irq)
-		nr_read = nr_irq - lnvme_write_queues;
-	ctrl->nr_map_queues[HCTX_TYPE_DEFAULT] = nr_irq - nr_read;
-	ctrl->nr_map_queues[HCTX_TYPE_READ] = nr_read;
-	ctrl->nr_map_queues[HCTX_TYPE_POLL] = nr_poll;
+	if (write_queues && write_queues < nr_irq)
+		nr_read = nr_irq - write_queues;
+	nr_map[HCTX_TYPE_DEFAULT] = nr_irq - nr_read;
+	nr_map[HCTX_TYPE_READ] = nr_read;
+	nr_map[HCTX_TYPE_POLL] = nr_poll;
 }
 
-static int lnvme_ctrl_create_io_queue(struct lnvme_ctrl *ctrl, u16 qid,
-				      bool polled)
+/* Fewer queues granted than asked for: interrupt-driven ones first. */
+void lnvme_fit_queues(unsigned int granted, unsigned int *nr_irq,
+		      unsigned int *nr_poll)
+{
+	*nr_irq = min(*nr_irq, granted);
+	*nr_poll = min(*nr_poll, granted - *nr_irq);
+}
+
+/* Allocate queue @qid, give it its interrupt and create it. */
+int lnvme_ctrl_create_io_queue(struct lnvme_ctrl *ctrl, u16 qid, bool polled)
 {
 	struct lnvme_queue *nq = &ctrl->queues[qid];
 	int ret;
@@ -249,17 +258,13 @@ static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
 	ret = lnvme_set_queue_count(ctrl, &granted);
 	if (ret)
 		return ret;
-	if (granted < nr_irq + nr_poll) {
-		/* Interrupt-driven queues come first: keep at least one. */
-		nr_poll = min(nr_poll, granted > 1 ? granted - 1 : 0);
-		nr_irq = min(nr_irq, granted - nr_poll);
-	}
+	lnvme_fit_queues(granted, &nr_irq, &nr_poll);
 
 	ret = lnvme_irq_setup_io(ctrl, nr_irq);
 	if (ret < 0)
 		return ret;
 	nr_irq = min_t(unsigned int, nr_irq, ret);
-	lnvme_split_queues(ctrl, nr_irq, nr_poll);
+	lnvme_split_queues(nr_irq, nr_poll, ctrl->nr_map_queues);
 
 	ctrl->io_depth = min_t(u32, lnvme_io_queue_depth,
 			       NVME_CAP_MQES(ctrl->cap) + 1);
@@ -315,8 +320,10 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		dev_err(ctrl->dev, "BAR0 too small for any I/O queue\n");
 		return -ENODEV;
 	}
-	nr_poll = min(lnvme_poll_queues, max_qid - nr_irq);
-	ctrl->queues = kcalloc(nr_irq + nr_poll + 1, sizeof(*ctrl->queues),
+	/* Room for the most poll queues a later reset may ask for. */
+	ctrl->max_qid = min(nr_irq + LNVME_MAX_POLL_QUEUES, max_qid);
+	nr_poll = min(READ_ONCE(lnvme_poll_queues), ctrl->max_qid - nr_irq);
+	ctrl->queues = kcalloc(ctrl->max_qid + 1, sizeof(*ctrl->queues),
 			       GFP_KERNEL);
 	if (!ctrl->queues)
 		return -ENOMEM;

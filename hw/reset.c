@@ -7,8 +7,10 @@
  *  1. LIVE -> RESETTING: quiesce the queues, disable the controller (after
  *     which it can no longer touch host memory), reap what it completed and
  *     hand every request still in flight back to blk-mq for a retry;
- *  2. RESETTING -> CONNECTING: enable it again, re-create the I/O queues
- *     and shadow doorbells;
+ *  2. RESETTING -> CONNECTING: enable it again, ask for the number of I/O
+ *     queues the parameters now want, re-create the I/O queues and shadow
+ *     doorbells; if the number or the map split changes, switch to the new
+ *     queues as hw/qcount.c describes;
  *  3. CONNECTING -> LIVE: unquiesce, so the retried requests are sent.
  * If any step fails the controller is marked dead and all I/O fails fast.
  */
@@ -17,9 +19,16 @@
 
 static struct workqueue_struct *lnvme_reset_wq;
 
-static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl)
+/*
+ * Enable the controller and re-create the I/O queues it had, as many as it
+ * still grants: requests handed back by the reset are bound to them.
+ * @next gets the queues to switch to, if they differ.
+ */
+static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl,
+				 struct lnvme_qcount *next)
 {
-	unsigned int granted = ctrl->nr_io_queues, qid;
+	unsigned int granted, qid;
+	bool changed;
 	int ret;
 
 	/* A fault may have cleared bus mastering (as blktests block/011 does). */
@@ -32,21 +41,22 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl)
 	clear_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags);
 	blk_mq_unquiesce_queue(ctrl->admin_q);
 
-	ret = lnvme_set_queue_count(ctrl, &granted);
+	ret = lnvme_qcount_negotiate(ctrl, next, &granted);
 	if (ret)
 		return ret;
-	if (granted < ctrl->nr_io_queues) {
-		dev_err(ctrl->dev, "controller now grants %u I/O queues, %u needed\n",
-			granted, ctrl->nr_io_queues);
-		return -EIO;
-	}
-	for (qid = 1; qid <= ctrl->nr_io_queues; qid++) {
+	if (granted < ctrl->nr_io_queues)
+		dev_warn(ctrl->dev, "controller now grants %u I/O queues, %u in use: I/O bound to the others fails\n",
+			 granted, ctrl->nr_io_queues);
+	for (qid = 1; qid <= min(ctrl->nr_io_queues, granted); qid++) {
 		ret = lnvme_create_io_queue(&ctrl->queues[qid]);
 		if (ret)
 			return ret;
 	}
+	/* When switching, shadow doorbells come with the new queues. */
+	changed = lnvme_qcount_changed(ctrl, next);
 	lnvme_dbbuf_free(ctrl);
-	lnvme_dbbuf_setup(ctrl);
+	if (!changed)
+		lnvme_dbbuf_setup(ctrl);
 	lnvme_set_irq_coalescing(ctrl);
 	lnvme_set_aen_config(ctrl);
 	lnvme_aer_submit(ctrl);
@@ -58,6 +68,7 @@ static void lnvme_reset_work(struct work_struct *work)
 	struct lnvme_ctrl *ctrl = container_of(work, struct lnvme_ctrl,
 					       reset_work);
 	unsigned long start = jiffies;
+	struct lnvme_qcount next;
 	int ret;
 
 	/* Removal started meanwhile: it takes over from here. */
@@ -66,7 +77,9 @@ static void lnvme_reset_work(struct work_struct *work)
 	lnvme_ctrl_disable(ctrl, true);
 	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_CONNECTING))
 		goto dead;
-	ret = lnvme_reset_reconnect(ctrl);
+	ret = lnvme_reset_reconnect(ctrl, &next);
+	if (!ret && lnvme_qcount_changed(ctrl, &next))
+		ret = lnvme_qcount_switch(ctrl, &next);
 	if (ret) {
 		dev_err(ctrl->dev, "reset failed: %d\n", ret);
 		goto dead;
