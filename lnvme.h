@@ -384,7 +384,7 @@ void lnvme_generic_del(struct lnvme_ns *ns);
 int lnvme_ns_scan(struct lnvme_ctrl *ctrl);
 u32 lnvme_ns_block_bytes(struct lnvme_ns *ns);
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl);
-struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl);
+struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait);
 void lnvme_ns_unfreeze_all(struct gendisk **disks);
 
 #endif /* LNVME_H */

@@ -325,11 +325,13 @@ out:
 }
 
 /*
- * Freeze every namespace's queue around a command that may change their
- * format or existence, so no I/O is built with a stale block size.  The
- * returned NULL-terminated array holds a reference on each disk.
+ * Freeze every namespace's queue: around a command that may change their
+ * format or existence, so no I/O is built with a stale block size, and
+ * around a change of the I/O queues.  With @wait false the freeze is only
+ * started (blk_mq_freeze_queue_wait() finishes it).  The returned
+ * NULL-terminated array holds a reference on each disk.
  */
-struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl)
+struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait)
 {
 	struct gendisk **disks;
 	struct lnvme_ns *ns;
@@ -343,7 +345,10 @@ struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl)
 		n = 0;
 		list_for_each_entry(ns, &ctrl->namespaces, entry) {
 			get_device(disk_to_dev(ns->disk));
-			blk_mq_freeze_queue(ns->disk->queue);
+			if (wait)
+				blk_mq_freeze_queue(ns->disk->queue);
+			else
+				blk_freeze_queue_start(ns->disk->queue);
 			disks[n++] = ns->disk;
 		}
 	}

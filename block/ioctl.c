@@ -169,7 +169,7 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 	if (!lnvme_admin_changes_ns(c->common.opcode))
 		return lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len,
 					 timeout_ms, result);
-	frozen = lnvme_ns_freeze_all(ctrl);
+	frozen = lnvme_ns_freeze_all(ctrl, true);
 	if (!frozen)
 		return -ENOMEM;
 	ret = lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, timeout_ms,

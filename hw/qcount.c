@@ -63,43 +63,6 @@ bool lnvme_qcount_changed(struct lnvme_ctrl *ctrl,
 		      sizeof(next->nr_map));
 }
 
-/*
- * Freeze (without waiting) every namespace's queue.  The returned
- * NULL-terminated array holds a reference on each disk.
- */
-static struct gendisk **lnvme_qcount_freeze_start(struct lnvme_ctrl *ctrl)
-{
-	struct gendisk **disks;
-	struct lnvme_ns *ns;
-	unsigned int n = 0;
-
-	mutex_lock(&ctrl->ns_lock);
-	list_for_each_entry(ns, &ctrl->namespaces, entry)
-		n++;
-	disks = kcalloc(n + 1, sizeof(*disks), GFP_KERNEL);
-	if (disks) {
-		n = 0;
-		list_for_each_entry(ns, &ctrl->namespaces, entry) {
-			get_device(disk_to_dev(ns->disk));
-			blk_freeze_queue_start(ns->disk->queue);
-			disks[n++] = ns->disk;
-		}
-	}
-	mutex_unlock(&ctrl->ns_lock);
-	return disks;
-}
-
-static void lnvme_qcount_unfreeze(struct gendisk **disks)
-{
-	unsigned int i;
-
-	for (i = 0; disks[i]; i++) {
-		blk_mq_unfreeze_queue(disks[i]->queue);
-		put_device(disk_to_dev(disks[i]));
-	}
-	kfree(disks);
-}
-
 /* Delete the I/O queues on the controller; stop at the first failure. */
 static int lnvme_qcount_delete(struct lnvme_ctrl *ctrl)
 {
@@ -160,7 +123,7 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 	struct gendisk **disks;
 	int ret;
 
-	disks = lnvme_qcount_freeze_start(ctrl);
+	disks = lnvme_ns_freeze_all(ctrl, false);
 	if (!disks) {
 		lnvme_ctrl_kill(ctrl, "cannot switch to the new I/O queues");
 		return -ENOMEM;
@@ -187,12 +150,12 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 		 next->nr_map[HCTX_TYPE_READ], next->nr_map[HCTX_TYPE_POLL],
 		 old_count, old[HCTX_TYPE_DEFAULT], old[HCTX_TYPE_READ],
 		 old[HCTX_TYPE_POLL]);
-	lnvme_qcount_unfreeze(disks);
+	lnvme_ns_unfreeze_all(disks);
 	return 0;
 
 kill:
 	/* Dead before unfreezing, so that waiting I/O fails fast. */
 	lnvme_ctrl_kill(ctrl, "cannot switch to the new I/O queues");
-	lnvme_qcount_unfreeze(disks);
+	lnvme_ns_unfreeze_all(disks);
 	return ret;
 }

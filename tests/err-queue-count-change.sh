@@ -70,19 +70,7 @@ for bad in poll_queues=999 poll_queues=129 poll_queues=abc write_queues=4096; do
 	echo "$bad: refused"
 done
 
-cat >$out/irq.fio <<JOB
-[global]
-filename=$dev
-direct=1
-bs=4k
-iodepth=32
-size=24m
-rw=randwrite
-verify=crc32c
-verify_backlog=256
-do_verify=1
-verify_fatal=1
-random_generator=lfsr
+{ fio_verify_global "$dev"; cat <<JOB; } >$out/irq.fio
 ioengine=libaio
 [irq0]
 cpus_allowed=0
@@ -91,8 +79,7 @@ offset=0
 cpus_allowed=1
 offset=32m
 JOB
-sed -e '/^ioengine=/d' -e '/^\[irq0\]/,$d' $out/irq.fio >$out/poll.fio
-cat >>$out/poll.fio <<JOB
+{ fio_verify_global "$dev"; cat <<JOB; } >$out/poll.fio
 [poll]
 ioengine=io_uring
 hipri=1

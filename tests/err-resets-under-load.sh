@@ -24,19 +24,7 @@ grep -q 'poll' /sys/block/"${dev#/dev/}"/queue/io_poll 2>/dev/null
 echo "io_poll=$(cat /sys/block/"${dev#/dev/}"/queue/io_poll)"
 out=/tmp/resets
 mkdir -p $out
-cat >$out/job.fio <<JOB
-[global]
-filename=$dev
-direct=1
-bs=4k
-iodepth=32
-size=24m
-rw=randwrite
-verify=crc32c
-verify_backlog=256
-do_verify=1
-verify_fatal=1
-random_generator=lfsr
+{ fio_verify_global "$dev"; cat <<JOB; } >$out/job.fio
 [irq0]
 ioengine=libaio
 cpus_allowed=0

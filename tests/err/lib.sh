@@ -33,6 +33,25 @@ wait_file() {
 }
 
 # ms_now: monotonic milliseconds (guest or host).
+# fio_verify_global DEV: the [global] section of the error tests' fio jobs,
+# 4k random writes at QD32 verified with crc32c; add the jobs after it.
+fio_verify_global() {
+	cat <<JOB
+[global]
+filename=$1
+direct=1
+bs=4k
+iodepth=32
+size=24m
+rw=randwrite
+verify=crc32c
+verify_backlog=256
+do_verify=1
+verify_fatal=1
+random_generator=lfsr
+JOB
+}
+
 ms_now() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 # lnvme_state [C]: the state of controller lnvme<C> (default 0), or "gone".
