@@ -29,21 +29,6 @@ ko=$VM_PROJECT/lnvme.ko
 pci=${VM_NVME_PCI_0:?}
 rmmod lnvme || fail "rmmod lnvme"
 
-disk_of_ctrl() {
-	local b
-	for b in /sys/block/*; do
-		[[ $(readlink -f "$b") == "$(readlink -f /sys/bus/pci/devices/$pci)"/* ]] && { echo "/dev/${b##*/}"; return; }
-	done
-}
-wait_disk() {
-	local i d
-	for i in $(seq 1 100); do
-		d=$(disk_of_ctrl)
-		[ -n "$d" ] && [ -b "$d" ] && { echo "$d"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
 
 # Out-of-range values: insmod fails with EINVAL, dmesg names the parameter.
 for bad in io_queue_depth=1 io_queue_depth=0 io_queue_depth=65537 max_retries=1000 max_retries=256 \
@@ -85,7 +70,7 @@ extra=
 modinfo -p "$ko" | grep -q '^poll_queues:' && extra=poll_queues=0
 dmesg_mark "insmod max_io_queues=1 io_queue_depth=64"
 insmod "$ko" max_io_queues=1 io_queue_depth=64 $extra || fail "insmod max_io_queues=1 io_queue_depth=64 $extra failed"
-dev=$(wait_disk) || fail "no disk after insmod max_io_queues=1 io_queue_depth=64"
+dev=$(wait_disk_of_pci "$pci") || fail "no disk after insmod max_io_queues=1 io_queue_depth=64"
 [ "$(cat /sys/module/lnvme/parameters/max_io_queues)" = 1 ] || fail "parameters/max_io_queues"
 [ "$(cat /sys/module/lnvme/parameters/io_queue_depth)" = 64 ] || fail "parameters/io_queue_depth"
 qline=$(dmesg | sed -n '/lnvme-test: insmod max_io_queues=1 io_queue_depth=64$/,$p' | grep -E 'lnvme .*I/O queues') ||

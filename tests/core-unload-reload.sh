@@ -18,27 +18,11 @@ pci=${VM_NVME_PCI_0:?}
 [ -f "$ko" ] || fail "$ko missing"
 [ "$(cat /sys/bus/pci/devices/$pci/driver_override)" = lnvme ] || fail "driver_override of $pci is not lnvme"
 
-# The disk of our controller, or nothing.
-disk_of_ctrl() {
-	local b
-	for b in /sys/block/*; do
-		[[ $(readlink -f "$b") == "$(readlink -f /sys/bus/pci/devices/$pci)"/* ]] && { echo "/dev/${b##*/}"; return; }
-	done
-}
-wait_disk() {
-	local i d
-	for i in $(seq 1 100); do
-		d=$(disk_of_ctrl)
-		[ -n "$d" ] && [ -b "$d" ] && { echo "$d"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
 
 blk=/tmp/blk pool=/tmp/pool
 head -c $((4 << 20)) /dev/urandom >$pool || fail "no random pool"
 prev_sum= prev_off=
-dev=$(wait_disk) || fail "no disk at start"
+dev=$(wait_disk_of_pci "$pci") || fail "no disk at start"
 for cycle in $(seq 1 20); do
 	t0=$SECONDS
 	# 1) data from the previous cycle survived the reload
@@ -74,12 +58,12 @@ for cycle in $(seq 1 20); do
 	# 4) unload right after the I/O, reload, the disk comes back
 	rmmod lnvme || fail "cycle $cycle: rmmod failed"
 	[ ! -d /sys/module/lnvme ] || fail "cycle $cycle: module still loaded after rmmod"
-	[ -z "$(disk_of_ctrl)" ] || fail "cycle $cycle: disk still present after rmmod"
+	[ -z "$(disk_of_pci "$pci")" ] || fail "cycle $cycle: disk still present after rmmod"
 	[ ! -e /sys/bus/pci/devices/$pci/driver ] || fail "cycle $cycle: $pci still bound after rmmod"
 	t1=$SECONDS
 	insmod "$ko" || fail "cycle $cycle: insmod failed"
 	t2=$SECONDS
-	dev=$(wait_disk) || fail "cycle $cycle: no disk 10 s after insmod"
+	dev=$(wait_disk_of_pci "$pci") || fail "cycle $cycle: no disk 10 s after insmod"
 	drv=$(basename "$(readlink /sys/bus/pci/devices/$pci/driver)")
 	[ "$drv" = lnvme ] || fail "cycle $cycle: $pci bound to '$drv'"
 	check_dmesg

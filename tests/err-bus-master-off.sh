@@ -22,15 +22,7 @@ bdf=$VM_NVME_PCI_0
 [ -b "$dev" ] || fail "no lnvme disk"
 out=/tmp/bm
 mkdir -p $out
-(
-	last=
-	while [ ! -e $out/stop ]; do
-		st=$(lnvme_state 0)
-		[ "$st" != "$last" ] && echo "$(ms_now) $st" >>$out/states
-		last=$st
-		sleep 0.1
-	done
-) &
+watch_state $out
 stw=$!
 fio --name=bm --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw --bs=4k \
 	--iodepth=32 --numjobs=2 --offset_increment=32m --size=32m --time_based --runtime=120 \

@@ -59,15 +59,7 @@ job="--filename=$dev --direct=1 --ioengine=libaio --bs=4k --iodepth=16 --numjobs
 probe=$!
 
 # Timeline of the controller state.
-(
-	last=
-	while [ ! -e $out/stop ]; do
-		st=$(lnvme_state 0)
-		[ "$st" != "$last" ] && echo "$(ms_now) $st" >>$out/states
-		last=$st
-		sleep 0.1
-	done
-) &
+watch_state $out
 stw=$!
 
 # shellcheck disable=SC2086

@@ -52,6 +52,20 @@ random_generator=lfsr
 JOB
 }
 
+# watch_state DIR: in the background (its pid in $!), append "ms state" to
+# DIR/states at each change of controller 0's state, until DIR/stop exists.
+watch_state() {
+	(
+		local last= st
+		while [ ! -e "$1/stop" ]; do
+			st=$(lnvme_state 0)
+			[ "$st" != "$last" ] && echo "$(ms_now) $st" >>"$1/states"
+			last=$st
+			sleep 0.1
+		done
+	) &
+}
+
 ms_now() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 # lnvme_state [C]: the state of controller lnvme<C> (default 0), or "gone".

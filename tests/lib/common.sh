@@ -50,5 +50,26 @@ check_dmesg() {
 	[ -z "$bad" ] || fail "kernel log: $bad"
 }
 
+# disk_of_pci PCI: in the guest, the disk of the controller at PCI address
+# PCI (/dev/...), or nothing.
+disk_of_pci() {
+	local b
+	for b in /sys/block/*; do
+		[[ $(readlink -f "$b") == "$(readlink -f "/sys/bus/pci/devices/$1")"/* ]] &&
+			{ echo "/dev/${b##*/}"; return; }
+	done
+}
+
+# wait_disk_of_pci PCI: wait up to 10 s for that disk's node; print it.
+wait_disk_of_pci() {
+	local i d
+	for i in $(seq 1 100); do
+		d=$(disk_of_pci "$1")
+		[ -n "$d" ] && [ -b "$d" ] && { echo "$d"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
 # dmesg_mark TEXT: put a marker line in the guest kernel log.
 dmesg_mark() { echo "lnvme-test: $*" >/dev/kmsg; }
