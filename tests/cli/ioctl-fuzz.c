@@ -253,6 +253,21 @@ static int sized_io(u8 op)
 	       op == 0x19 || op == 0x79 || op == 0x7a || op == 0x7d;
 }
 
+/*
+ * A random opcode the device may run as it is: not destructive, not
+ * sized by command dwords, not bidirectional.
+ */
+static u8 random_opcode(int admin)
+{
+	u8 op;
+
+	do
+		op = rnd();
+	while ((admin ? excluded_admin(op) || sized_admin(op) :
+			excluded_io(op) || sized_io(op)) || (op & 3) == 3);
+	return op;
+}
+
 /* Fill c with random garbage in every field. */
 static void random_cmd(struct nvme_passthru_cmd64 *c)
 {
@@ -328,20 +343,14 @@ static int safe_cmd(struct nvme_passthru_cmd64 *c, int want_io)
 		case 3:		/* keep alive */
 			c->opcode = 0x18;
 			break;
-		default: {	/* reserved / vendor / other admin opcodes */
-			u8 op;
-
-			do
-				op = rnd();
-			while (excluded_admin(op) || sized_admin(op) || (op & 3) == 3);
-			c->opcode = op;
+		default:	/* reserved / vendor / other admin opcodes */
+			c->opcode = random_opcode(1);
 			c->nsid = random_nsid();
 			c->cdw10 = rnd();
 			c->cdw11 = rnd();
 			c->cdw12 = rnd();
 			c->data_len = 4096;
 			break;
-		}
 		}
 		return 1;
 	}
@@ -415,20 +424,14 @@ static int safe_cmd(struct nvme_passthru_cmd64 *c, int want_io)
 		c->data_len = 4096;
 		break;
 	}
-	default: {	/* other I/O opcodes */
-		u8 op;
-
-		do
-			op = rnd();
-		while (excluded_io(op) || sized_io(op) || (op & 3) == 3);
-		c->opcode = op;
+	default:	/* other I/O opcodes */
+		c->opcode = random_opcode(0);
 		c->cdw10 = rnd();
 		c->cdw11 = rnd();
 		c->cdw12 = rnd() & 0xffff00ff;
 		c->cdw13 = rnd();
 		c->data_len = 4096;
 		break;
-	}
 	}
 	return 0;
 }
