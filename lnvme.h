@@ -292,6 +292,7 @@ int lnvme_delete_io_queue(struct lnvme_queue *nq);
 int lnvme_ctrl_start(struct lnvme_ctrl *ctrl);
 void lnvme_split_queues(unsigned int nr_irq, unsigned int nr_poll,
 			unsigned int *nr_map);
+unsigned int lnvme_want_irq_queues(unsigned int max_qid);
 void lnvme_fit_queues(unsigned int granted, unsigned int *nr_irq,
 		      unsigned int *nr_poll);
 int lnvme_ctrl_create_io_queue(struct lnvme_ctrl *ctrl, u16 qid, bool polled);

@@ -222,6 +222,17 @@ void lnvme_split_queues(unsigned int nr_irq, unsigned int nr_poll,
 	nr_map[HCTX_TYPE_POLL] = nr_poll;
 }
 
+/*
+ * Interrupt-driven I/O queues wanted: max_io_queues, or one per possible
+ * CPU, within the @max_qid queues the doorbells allow.
+ */
+unsigned int lnvme_want_irq_queues(unsigned int max_qid)
+{
+	unsigned int nr_irq = lnvme_max_io_queues ?: num_possible_cpus();
+
+	return min3(nr_irq, num_possible_cpus(), max_qid);
+}
+
 /* Fewer queues granted than asked for: interrupt-driven ones first. */
 void lnvme_fit_queues(unsigned int granted, unsigned int *nr_irq,
 		      unsigned int *nr_poll)
@@ -314,8 +325,7 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		return ret;
 
 	max_qid = lnvme_max_qid_in_bar(ctrl);
-	nr_irq = lnvme_max_io_queues ?: num_possible_cpus();
-	nr_irq = min3(nr_irq, num_possible_cpus(), max_qid);
+	nr_irq = lnvme_want_irq_queues(max_qid);
 	if (!nr_irq) {
 		dev_err(ctrl->dev, "BAR0 too small for any I/O queue\n");
 		return -ENODEV;

@@ -22,9 +22,8 @@
 static void lnvme_qcount_want(struct lnvme_ctrl *ctrl, unsigned int *nr_irq,
 			      unsigned int *nr_poll)
 {
-	unsigned int irq = lnvme_max_io_queues ?: num_possible_cpus();
+	unsigned int irq = lnvme_want_irq_queues(ctrl->max_qid);
 
-	irq = min3(irq, num_possible_cpus(), ctrl->max_qid);
 	irq = min(irq, max(ctrl->nr_vecs, 2U) - 1);
 	*nr_irq = irq;
 	*nr_poll = min(READ_ONCE(lnvme_poll_queues), ctrl->max_qid - irq);
