@@ -8,6 +8,8 @@
 #   make check      build, lint and run every test; T=name runs one
 #   make demo       the main job: lnvme on a 1 GiB QEMU NVMe disk, ext4, fio
 #   make bench      lnvme against the in-kernel nvme driver, side by side
+#   make debug-kernel  the debug test kernel (KASAN, lockdep, DMA-API debug,
+#                   kmemleak, fault injection), cached in /var/cache/lnvme
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
@@ -18,7 +20,7 @@ KDIR ?= /usr/src/linux-headers-$(KVER)
 
 SETUP_STAMP := $(TOP)/.cache/setup.ok
 
-.PHONY: all modules setup lint check demo bench clean
+.PHONY: all modules setup lint check demo bench clean debug-kernel
 
 all: modules
 
@@ -38,9 +40,16 @@ lint: $(SETUP_STAMP)
 
 # A failed build removes lnvme.ko, so the tests fail rather than run a stale
 # module; the build-lint test reports why.
+# Without T, or with a debug/NAME in T, the debug kernel is built first
+# (cached); if that fails, the debug/ tests fail.
 check: $(SETUP_STAMP)
 	@$(MAKE) --no-print-directory modules >/dev/null 2>&1 || rm -f $(TOP)/lnvme.ko
+	@if [ -z "$(T)" ] || echo "$(T)" | grep -q 'debug/'; then \
+		$(TOP)/scripts/debug-kernel.sh || echo "check: the debug kernel did not build"; fi
 	$(TOP)/tests/run $(T)
+
+debug-kernel: $(SETUP_STAMP)
+	$(TOP)/scripts/debug-kernel.sh
 
 demo: $(SETUP_STAMP) modules
 	$(TOP)/scripts/demo.sh
