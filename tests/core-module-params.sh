@@ -25,7 +25,7 @@ if [ -z "${IN_VM:-}" ]; then
 	exec "$VM" --timeout 220 --nvme lnvme,backend=file,size=128M -- "$0" guest
 fi
 
-ko=$VM_PROJECT/lnvme.ko
+ko=$VM_LNVME_KO
 pci=${VM_NVME_PCI_0:?}
 rmmod lnvme || fail "rmmod lnvme"
 

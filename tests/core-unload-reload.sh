@@ -13,7 +13,7 @@ if [ -z "${IN_VM:-}" ]; then
 	exec "$VM" --timeout 600 --nvme lnvme,backend=file,size=128M -- "$0" guest
 fi
 
-ko=$VM_PROJECT/lnvme.ko
+ko=$VM_LNVME_KO
 pci=${VM_NVME_PCI_0:?}
 [ -f "$ko" ] || fail "$ko missing"
 [ "$(cat /sys/bus/pci/devices/$pci/driver_override)" = lnvme ] || fail "driver_override of $pci is not lnvme"

@@ -66,7 +66,7 @@ done
 echo "rmmod took $(($(ms_now) - a)) ms"
 
 log "reload and verify the files"
-insmod "$VM_PROJECT/lnvme.ko" || fail "insmod"
+insmod "$VM_LNVME_KO" || fail "insmod"
 end=$((SECONDS + 30))
 while [ ! -b "$dev" ]; do
 	[ $SECONDS -ge $end ] && fail "$dev did not come back after insmod"

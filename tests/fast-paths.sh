@@ -15,7 +15,7 @@ fi
 dev=${VM_NVME_DISKS_0:-}
 [ -b "$dev" ] || fail "no lnvme disk (VM_NVME_DISKS_0=$dev)"
 sys=/sys/class/lnvme/lnvme0
-ko=$VM_PROJECT/lnvme.ko
+ko=$VM_LNVME_KO
 
 reload() {
 	rmmod lnvme || fail "rmmod lnvme"

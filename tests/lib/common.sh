@@ -42,8 +42,13 @@ expect_rc() {
 
 # check_dmesg [REGEX]: in the guest, fail if the kernel log has an Oops,
 # BUG, WARNING, panic, IOMMU fault, hung task or Call Trace (the same scan
-# tests/vm/run does at the end), or lines matching REGEX if given.
+# tests/vm/run does at the end), or lines matching REGEX if given.  The
+# second part is what the debug kernel's checkers print (KASAN, lockdep,
+# atomic sleep, DMA-API debugging and its final error count, debug objects,
+# list debugging, RCU checks, and the leak count guest-stage2 logs): most
+# come after a BUG:/WARNING: line, but not all.
 VM_DMESG_BAD='Oops|BUG:|WARNING:|general protection|Kernel panic|Call Trace|kernel BUG at|UBSAN:|DMAR: DRHD: handling fault|DMAR: \[(DMA|INTR)|DMAR:.*[Ff]ault|AMD-Vi: Event logged|IO_PAGE_FAULT|hung task|hung_task|blocked for more than'
+VM_DMESG_BAD+='|BUG: KASAN|possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|lock held when returning|trying to register non-static key|suspicious RCU usage|sleeping function called from invalid context|DMA-API: [^ ]+ [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9]|DMA-API: debugging out of memory|DMA-API error_count=[1-9]|ODEBUG:|list_(add|del) corruption|kmemleak: [1-9][0-9]* leak reports name lnvme'
 check_dmesg() {
 	local bad
 	bad=$(dmesg | grep -aE "${1:-$VM_DMESG_BAD}") || true
