@@ -14,6 +14,7 @@
  * from two dma_pools: 256-byte blocks for short lists, and controller pages.
  */
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include "../lnvme.h"
 
 static enum dma_data_direction lnvme_dma_dir(struct request *req)
@@ -64,6 +65,8 @@ void *lnvme_list_alloc(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod,
 	iod->list_dma[iod->nr_lists++] = dma;
 	return list;
 }
+/* fail_function makes it fail to test the retry (tests/err-fault-injection). */
+ALLOW_ERROR_INJECTION(lnvme_list_alloc, NULL);
 
 void lnvme_free_lists(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod)
 {
