@@ -40,12 +40,10 @@ lint: $(SETUP_STAMP)
 
 # A failed build removes lnvme.ko, so the tests fail rather than run a stale
 # module; the build-lint test reports why.
-# Without T, or with a debug/NAME in T, the debug kernel is built first
-# (cached); if that fails, the debug/ tests fail.
+# tests/run builds the debug kernel (cached) when a debug/ test is to run;
+# if that fails, the debug/ tests fail.
 check: $(SETUP_STAMP)
 	@$(MAKE) --no-print-directory modules >/dev/null 2>&1 || rm -f $(TOP)/lnvme.ko
-	@if [ -z "$(T)" ] || echo "$(T)" | grep -q 'debug/'; then \
-		$(TOP)/scripts/debug-kernel.sh || echo "check: the debug kernel did not build"; fi
 	$(TOP)/tests/run $(T)
 
 debug-kernel: $(SETUP_STAMP)

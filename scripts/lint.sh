@@ -18,21 +18,40 @@ command -v sparse >/dev/null || { echo "lint: sparse missing" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-echo "lint: W=1 C=2 build against $kdir"
-if ! make -C "$kdir" M="$top" W=1 C=2 modules >"$log" 2>&1; then
-	cat "$log"
-	echo "lint: build failed"
-	exit 1
-fi
 # Anything but kbuild's progress lines is a compiler or sparse finding.
-findings=$(grep -vE '^(make(\[[0-9]+\])?:|  (CC|CHECK|LD|MODPOST|BTF|AR|SYMLINK) )' "$log" |
-	grep -vE "^Skipping BTF generation|^ *$" || true)
-if [ -n "$findings" ]; then
-	echo "$findings"
-	echo "lint: W=1/sparse findings above"
-	status=1
-else
-	echo "lint: W=1 and sparse clean"
+findings() {
+	grep -vE '^(make(\[[0-9]+\])?:|  (CC|CHECK|LD|MODPOST|BTF|AR|SYMLINK) )' "$1" |
+		grep -vE "^Skipping BTF generation|^ *$" || true
+}
+
+# lint_build KDIR [OUTDIR]: a W=1 C=2 build against KDIR, in the tree or,
+# for another kernel, in OUTDIR (scripts/kbuild.sh).
+lint_build() {
+	local f
+
+	echo "lint: W=1 C=2 build against $1"
+	if [ -z "${2:-}" ]; then
+		make -C "$1" M="$top" W=1 C=2 modules >"$log" 2>&1
+	else
+		rm -rf "$2"
+		"$top/scripts/kbuild.sh" "$1" "$2" W=1 C=2 >/dev/null 2>&1
+		cp "$2/build.log" "$log" 2>/dev/null
+	fi || { cat "$log"; echo "lint: build against $1 failed"; status=1; return; }
+	f=$(findings "$log")
+	if [ -n "$f" ]; then
+		echo "$f"
+		echo "lint: W=1/sparse findings above"
+		status=1
+	else
+		echo "lint: W=1 and sparse clean"
+	fi
+}
+
+lint_build "$kdir"
+# The debug kernel too, when it is built (make debug-kernel).
+if build=$("$top/scripts/debug-kernel.sh" --print 2>/dev/null); then
+	read -r dkver _ dkdir <<<"$build"
+	lint_build "$dkdir" "$top/.cache/kbuild/lint-$dkver"
 fi
 
 mapfile -t files < <(cd "$top" && git ls-files -co --exclude-standard -- '*.c' '*.h' | sort)

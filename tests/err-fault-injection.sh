@@ -17,6 +17,7 @@
 # harness's kmemleak scan and DMA-API error count must be clean.
 # The allocation-failure warnings the page allocator prints (with a Call
 # Trace) are expected here and allowed; every checker report is not.
+# debug-kernel-only: needs the debug kernel; listed in tests/debug.list
 # timeout: 900
 # debug-timeout: 900
 . "$(dirname "$0")/lib/common.sh" || exit 1

@@ -7,6 +7,7 @@
 # guest; the run must exit 125 and the harness must name the KASAN,
 # lockdep, atomic-sleep, DMA-API (report and final error count) and
 # kmemleak lines.
+# debug-kernel-only: needs the debug kernel; listed in tests/debug.list
 # timeout: 300
 . "$(dirname "$0")/lib/common.sh" || exit 1
 
