@@ -50,7 +50,10 @@ print_build() {
 	echo "$(cat "$dir/ready") $dir/vmlinuz $dir/src"
 }
 
-[ "${1:-}" = --print ] && print_build
+if [ "${1:-}" = --print ]; then
+	print_build
+	exit 0
+fi
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
