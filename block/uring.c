@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * io_uring passthrough on the generic namespace node: NVME_URING_CMD_IO and
- * NVME_URING_CMD_IO_VEC, completed asynchronously, and polled when the ring
+ * io_uring passthrough on the generic namespace node: NVME_URING_CMD_IO
+ * (data_len bytes at addr) and NVME_URING_CMD_IO_VEC (addr points to
+ * data_len struct iovec), completed asynchronously, and polled when the ring
  * was set up with IORING_SETUP_IOPOLL (the request then goes to a POLL
  * queue and is reaped by uring_cmd_iopoll).
  */
@@ -52,19 +53,51 @@ static enum rq_end_io_ret lnvme_uring_end_io(struct request *req,
 	return RQ_END_IO_FREE;
 }
 
+/*
+ * NVME_URING_CMD_IO_VEC: @addr is a user array of @nr_segs struct iovec.
+ * The array is bounded by the queue's segment limit (each non-empty iovec
+ * is at least one segment); its byte total is known once it is imported,
+ * before anything is mapped.  On success @iov is the array to kfree()
+ * once the iovecs are mapped (NULL if @iov's fast array was enough).
+ */
+static int lnvme_uring_import_vec(struct lnvme_ns *ns, int dir, u64 addr,
+				  u32 nr_segs, struct iovec **iov,
+				  struct iov_iter *iter)
+{
+	struct request_queue *q = ns->disk->queue;
+	ssize_t total;
+
+	if (nr_segs > queue_max_segments(q)) {
+		dev_warn_ratelimited(ns->ctrl->dev, "passthrough with %u iovecs exceeds the %u segment limit\n",
+				     nr_segs, queue_max_segments(q));
+		return -EINVAL;
+	}
+	total = import_iovec(dir, u64_to_user_ptr(addr), nr_segs, UIO_FASTIOV,
+			     iov, iter);
+	if (total < 0) {
+		dev_warn_ratelimited(ns->ctrl->dev, "passthrough iovec array of %u entries refused: %zd\n",
+				     nr_segs, total);
+		return total;
+	}
+	return 0;
+}
+
 static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 			      unsigned int issue_flags, bool vec)
 {
 	const struct nvme_uring_cmd *ucmd = io_uring_sqe_cmd(ioucmd->sqe);
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
+	struct iovec fast_iov[UIO_FASTIOV], *iov = NULL;
+	struct request_queue *q = ns->disk->queue;
 	struct lnvme_ctrl *ctrl = ns->ctrl;
 	blk_mq_req_flags_t blk_flags = 0;
 	struct nvme_command c = { };
-	blk_opf_t opf;
+	struct iov_iter iter;
 	struct request *req;
 	struct lnvme_iod *iod;
-	u64 addr;
 	u32 len, timeout_ms;
+	u64 addr, bytes;
+	blk_opf_t opf;
 	int ret;
 
 	/* The SQE is shared with user space: read every field once. */
@@ -79,7 +112,7 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	c.common.cdw14 = cpu_to_le32(READ_ONCE(ucmd->cdw14));
 	c.common.cdw15 = cpu_to_le32(READ_ONCE(ucmd->cdw15));
 	addr = READ_ONCE(ucmd->addr);
-	len = READ_ONCE(ucmd->data_len);
+	len = READ_ONCE(ucmd->data_len);	/* bytes, or iovecs if @vec */
 	timeout_ms = READ_ONCE(ucmd->timeout_ms);
 
 	if (!lnvme_cmd_allowed(ns, c.common.opcode,
@@ -92,14 +125,27 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	if (le32_to_cpu(c.common.nsid) != ns->nsid ||
 	    ((c.common.opcode & 3) == 3 && len))
 		return -EINVAL;
-	if (!vec && len > ctrl->max_hw_sectors << SECTOR_SHIFT)
-		return -EINVAL;
-	if (!vec) {
-		ret = lnvme_user_xfer_check(ctrl, ns->disk->queue, &c,
-					    addr ? len : 0);
+
+	bytes = addr ? len : 0;
+	if (vec && bytes) {
+		iov = fast_iov;
+		ret = lnvme_uring_import_vec(ns, nvme_is_write(&c) ?
+					     ITER_SOURCE : ITER_DEST,
+					     addr, len, &iov, &iter);
 		if (ret)
 			return ret;
+		bytes = iov_iter_count(&iter);
 	}
+	ret = -EINVAL;
+	if (bytes > ctrl->max_hw_sectors << SECTOR_SHIFT) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough of %llu bytes exceeds the %u byte limit\n",
+				     bytes, ctrl->max_hw_sectors << SECTOR_SHIFT);
+		goto free_iov;
+	}
+	/* Before mapping: a refused read leaves the user's buffer alone. */
+	ret = lnvme_user_xfer_check(ctrl, q, &c, bytes);
+	if (ret)
+		goto free_iov;
 
 	opf = nvme_is_write(&c) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
 	if (issue_flags & IO_URING_F_NONBLOCK) {
@@ -109,29 +155,27 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	if (issue_flags & IO_URING_F_IOPOLL)
 		opf |= REQ_POLLED;
 
-	req = blk_mq_alloc_request(ns->disk->queue, opf, blk_flags);
-	if (IS_ERR(req))
-		return PTR_ERR(req);
+	req = blk_mq_alloc_request(q, opf, blk_flags);
+	if (IS_ERR(req)) {
+		ret = PTR_ERR(req);
+		goto free_iov;
+	}
 	iod = lnvme_iod(req);
 	iod->cmd = c;
 	iod->status = 0;
 	iod->result.u64 = 0;
 	if (timeout_ms)
 		req->timeout = msecs_to_jiffies(timeout_ms);
-	if (addr && len) {
-		ret = blk_rq_map_user_io(req, NULL, u64_to_user_ptr(addr), len,
-					 GFP_KERNEL | __GFP_ZERO, vec, len,
-					 false, rq_data_dir(req));
-		if (ret)
-			goto free;
-	}
-	/* An iovec's total is known only once it is mapped. */
-	if (vec) {
-		ret = lnvme_user_xfer_check(ctrl, req->q, &c,
-					    req->bio ? blk_rq_bytes(req) : 0);
-		if (ret)
-			goto unmap;
-	}
+	if (bytes && vec)
+		ret = blk_rq_map_user_iov(q, req, NULL, &iter,
+					  GFP_KERNEL | __GFP_ZERO);
+	else if (bytes)
+		ret = blk_rq_map_user(q, req, NULL, u64_to_user_ptr(addr), len,
+				      GFP_KERNEL | __GFP_ZERO);
+	if (ret)
+		goto free_req;
+	kfree(iov);	/* a bounce buffer keeps its own copy of the iovecs */
+
 	pdu->bio = req->bio;
 	pdu->req = req;
 	req->end_io = lnvme_uring_end_io;
@@ -139,11 +183,10 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	blk_execute_rq_nowait(req, false);
 	return -EIOCBQUEUED;
 
-unmap:
-	if (req->bio)
-		blk_rq_unmap_user(req->bio);
-free:
+free_req:
 	blk_mq_free_request(req);
+free_iov:
+	kfree(iov);
 	return ret;
 }
 
