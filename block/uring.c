@@ -2,26 +2,58 @@
 /*
  * io_uring passthrough on the generic namespace node: NVME_URING_CMD_IO
  * (data_len bytes at addr) and NVME_URING_CMD_IO_VEC (addr points to
- * data_len struct iovec), completed asynchronously, and polled when the ring
- * was set up with IORING_SETUP_IOPOLL (the request then goes to a POLL
- * queue and is reaped by uring_cmd_iopoll).
+ * data_len struct iovec), completed asynchronously through task work, and
+ * polled when the ring was set up with IORING_SETUP_IOPOLL (the request
+ * then goes to a POLL queue, which uring_cmd_iopoll polls).
  */
 #include <linux/io_uring/cmd.h>
 #include <linux/nvme_ioctl.h>
 #include "../lnvme.h"
 
+/*
+ * The command's state, in io_uring_cmd's pdu (32 bytes).
+ *
+ * Completion always goes through io_uring task work: end_io (any context:
+ * the interrupt handler, a poller of the poll queue holding its cq_lock, or
+ * another ring's poller in another task) only records the outcome and
+ * queues lnvme_uring_task_cb(), which unmaps the user buffer (it may sleep,
+ * and copies bounce buffers into the submitter's memory) and completes the
+ * command, in the submitting task.  For an IOPOLL ring, io_uring_cmd_done()
+ * then marks the command done, and the ring's poll loop (which runs the
+ * task's pending task work between polls) reaps it.
+ *
+ * The request is freed at end_io: keeping it until the task work runs
+ * would let a task that stops reaping hold a tag and stall the queue
+ * freezes of resets.  But uring_cmd_iopoll may be using it in another task
+ * at that moment, and a freed request must not reach blk_rq_poll() (its
+ * mq_hctx is cleared on free; its memory goes when the tag set shrinks).
+ * @state settles who frees it, each side setting its bit with one fully
+ * ordered atomic read-modify-write and testing the other's:
+ *  - LNVME_URING_POLLING, set by the poller while it may touch @req: an
+ *    end_io that finds it leaves the request to the poller, which frees it
+ *    when it clears POLLING and finds ENDED;
+ *  - LNVME_URING_ENDED, set by end_io: a poller that finds it does not
+ *    touch @req at all.
+ * @bio, @result and @status are written by end_io before the task work is
+ * queued and read only by the task work.
+ */
 struct lnvme_uring_pdu {
 	struct request	*req;
 	struct bio	*bio;	/* req->bio is gone by completion time */
 	u64		result;
 	int		status;
+	atomic_t	state;
 };
+
+#define LNVME_URING_POLLING	BIT(0)
+#define LNVME_URING_ENDED	BIT(1)
 
 static struct lnvme_uring_pdu *lnvme_uring_pdu(struct io_uring_cmd *ioucmd)
 {
 	return io_uring_cmd_to_pdu(ioucmd, struct lnvme_uring_pdu);
 }
 
+/* Task work, in the submitting task (or io_uring's fallback worker). */
 static void lnvme_uring_task_cb(struct io_uring_cmd *ioucmd,
 				unsigned int issue_flags)
 {
@@ -38,19 +70,18 @@ static enum rq_end_io_ret lnvme_uring_end_io(struct request *req,
 	struct io_uring_cmd *ioucmd = req->end_io_data;
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
 	struct lnvme_iod *iod = lnvme_iod(req);
+	int old;
 
 	pdu->status = iod->status ? iod->status : blk_status_to_errno(err);
 	pdu->result = le64_to_cpu(iod->result.u64);
-	if (blk_rq_is_poll(req)) {
-		/* Reaped by the submitting task: finish here. */
-		WRITE_ONCE(pdu->req, NULL);
-		if (pdu->bio)
-			blk_rq_unmap_user(pdu->bio);
-		io_uring_cmd_iopoll_done(ioucmd, pdu->status, pdu->result);
-	} else {
-		io_uring_cmd_do_in_task_lazy(ioucmd, lnvme_uring_task_cb);
-	}
-	return RQ_END_IO_FREE;
+	old = atomic_fetch_or(LNVME_URING_ENDED, &pdu->state);
+	/*
+	 * Never complete here, not even when polled: this may be another
+	 * ring's poller, under the queue's cq_lock.  pdu->req is not used
+	 * after this point by anyone but a poller that owns it.
+	 */
+	io_uring_cmd_do_in_task_lazy(ioucmd, lnvme_uring_task_cb);
+	return old & LNVME_URING_POLLING ? RQ_END_IO_NONE : RQ_END_IO_FREE;
 }
 
 /*
@@ -178,6 +209,7 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 
 	pdu->bio = req->bio;
 	pdu->req = req;
+	atomic_set(&pdu->state, 0);
 	req->end_io = lnvme_uring_end_io;
 	req->end_io_data = ioucmd;
 	blk_execute_rq_nowait(req, false);
@@ -224,12 +256,31 @@ out:
 	return ret;
 }
 
+/*
+ * ->uring_cmd_iopoll, for an IOPOLL ring: poll the command's queue until
+ * the command has ended.  Once end_io ran (here or in another poller) this
+ * returns 0 without touching the request, and the ring's poll loop runs the
+ * completion's task work.
+ */
 int lnvme_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
 			   struct io_comp_batch *iob, unsigned int poll_flags)
 {
-	struct request *req = READ_ONCE(lnvme_uring_pdu(ioucmd)->req);
+	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
+	struct request *req = pdu->req;
+	int old, ret = 0;
 
-	if (req && blk_rq_is_poll(req))
-		return blk_rq_poll(req, iob, poll_flags);
-	return 0;
+	old = atomic_fetch_or(LNVME_URING_POLLING, &pdu->state);
+	if (old & LNVME_URING_POLLING)
+		return 0;	/* another poller has it: not done by io_uring */
+	if (old & LNVME_URING_ENDED) {
+		/* end_io saw no poller and freed the request. */
+		atomic_andnot(LNVME_URING_POLLING, &pdu->state);
+		return 0;
+	}
+	if (blk_rq_is_poll(req))
+		ret = blk_rq_poll(req, iob, poll_flags);
+	old = atomic_fetch_andnot(LNVME_URING_POLLING, &pdu->state);
+	if (old & LNVME_URING_ENDED)
+		blk_mq_free_request(req);	/* end_io left it to us */
+	return ret;
 }
