@@ -180,6 +180,6 @@ for k in "${!count[@]}"; do echo "injected $k: ${count[$k]}"; done
 echo "controller given up and bound again: $recovered"
 [ "${count[probe]}" -gt 0 ] && [ "${count[reset]}" -gt 0 ] ||
 	fail "injection did not reach probe/reset (probe ${count[probe]}, reset ${count[reset]})"
-check_dmesg 'BUG:|WARNING:|KASAN|DMA-API: [^ ]+ [0-9a-f]{4}:|circular locking|inconsistent lock|sleeping function'
+check_dmesg 'BUG:|WARNING:|KASAN|DMA-API: [^ ]+ [^ ]+: |circular locking|inconsistent lock|sleeping function'
 rmmod lnvme || fail "rmmod lnvme after fault injection"
 echo "PASS: fault injection (reads: $mif_err of 10 failed under make-it-fail)"

@@ -18,7 +18,8 @@ mkdir -p "$out"
 cp -p "$TOP/tests/harness/Kbuild" "$TOP/tests/harness/lnvme_checker_bugs.c" "$out/"
 make -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 || { cat "$out/build.log"; fail "building the bug module"; }
 
-r=$(mktemp -d); trap 'rm -rf "$r"' EXIT
+r=$TOP/results/harness-detects-checkers
+rm -rf "$r"
 err=$(vm --kernel debug --results "$r" -- \
 	insmod "$out/lnvme_checker_bugs.ko" bugs=kasan,lockdep,sleep,dma,leak 2>&1 >/dev/null)
 rc=$?
@@ -26,7 +27,7 @@ echo "$err"
 [ $rc = 125 ] || fail "expected 125 from the harness, got $rc"
 for want in 'BUG: KASAN: slab-use-after-free' 'possible circular locking dependency' \
 	'BUG: sleeping function called from invalid context' \
-	'DMA-API: lnvme_checker_bugs lnvme_checker_bugs: device driver frees DMA memory with different size' \
+	'DMA-API: platform lnvme_checker_bugs: device driver frees DMA memory with different size' \
 	'DMA-API error_count=[1-9]' 'kmemleak: [1-9][0-9]* leak reports name lnvme'; do
 	grep -qE -- "$want" <<<"$err" || fail "the harness did not report: $want"
 	echo "reported: $want"

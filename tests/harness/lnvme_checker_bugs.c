@@ -91,8 +91,7 @@ static noinline void lnvme_checker_leak(void)
 
 static int __init lnvme_checker_init(void)
 {
-	if (strstr(bugs, "kasan"))
-		lnvme_checker_kasan();
+	/* lockdep first: any report's taint turns lock debugging off. */
 	if (strstr(bugs, "lockdep"))
 		lnvme_checker_lockdep();
 	if (strstr(bugs, "sleep"))
@@ -101,6 +100,8 @@ static int __init lnvme_checker_init(void)
 		lnvme_checker_dma();
 	if (strstr(bugs, "leak"))
 		lnvme_checker_leak();
+	if (strstr(bugs, "kasan"))
+		lnvme_checker_kasan();
 	return 0;
 }
 
