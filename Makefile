@@ -6,6 +6,7 @@
 #   make setup      install every package the project uses (idempotent)
 #   make lint       W=1 build, sparse (C=2) and checkpatch --strict
 #   make check      build, lint and run every test; T=name runs one
+#   make check-long make check plus tests/debug-long.list on the debug kernel
 #   make demo       the main job: lnvme on a 1 GiB QEMU NVMe disk, ext4, fio
 #   make bench      lnvme against the in-kernel nvme driver, side by side
 #   make debug-kernel  the debug test kernel (KASAN, lockdep, DMA-API debug,
@@ -20,7 +21,7 @@ KDIR ?= /usr/src/linux-headers-$(KVER)
 
 SETUP_STAMP := $(TOP)/.cache/setup.ok
 
-.PHONY: all modules setup lint check demo bench clean debug-kernel
+.PHONY: all modules setup lint check check-long demo bench clean debug-kernel
 
 all: modules
 
@@ -45,6 +46,11 @@ lint: $(SETUP_STAMP)
 check: $(SETUP_STAMP)
 	@$(MAKE) --no-print-directory modules >/dev/null 2>&1 || rm -f $(TOP)/lnvme.ko
 	$(TOP)/tests/run $(T)
+
+# The debug-kernel runs that do not fit in CI's time (see tests/debug.list).
+check-long: $(SETUP_STAMP)
+	@$(MAKE) --no-print-directory modules >/dev/null 2>&1 || rm -f $(TOP)/lnvme.ko
+	LNVME_CHECK_LONG=1 $(TOP)/tests/run $(T)
 
 debug-kernel: $(SETUP_STAMP)
 	$(TOP)/scripts/debug-kernel.sh

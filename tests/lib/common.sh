@@ -31,6 +31,17 @@ need_module() {
 	[ -f "$TOP/lnvme.ko" ] || fail "$TOP/lnvme.ko is not built (run make)"
 }
 
+# debug_scale N [M]: in the guest, N on the default kernel, M (default
+# N/4) on the debug kernel, which runs several times slower: for sizes and
+# iteration counts that would not fit the debug pass's time otherwise.
+debug_scale() {
+	if [ "${VM_KERNEL:-default}" = debug ]; then
+		awk -v n="$1" -v m="${2:-}" 'BEGIN { print (m != "" ? m : n / 4) }'
+	else
+		echo "$1"
+	fi
+}
+
 # expect_rc WANT CMD...: run CMD, fail unless it exits with WANT.
 expect_rc() {
 	local want=$1 rc
