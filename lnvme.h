@@ -278,9 +278,41 @@ int lnvme_irq_request(struct lnvme_queue *nq);
 void lnvme_irq_free(struct lnvme_queue *nq);
 void lnvme_irq_release(struct lnvme_ctrl *ctrl);
 
-/* hw/admin.c */
+/*
+ * hw/admin.c
+ *
+ * lnvme_admin_exec() runs one admin command and waits for it.  It returns,
+ * and so do lnvme_identify() and lnvme_delete_io_queue():
+ *   0    the controller completed the command successfully;
+ *   > 0  the NVMe status the controller completed it with (Status Code Type
+ *        and Status Code, NVME_SCT_SC_MASK, with the DNR and More bits): a
+ *        definite answer from the controller;
+ *   < 0  a negative errno: the host got no answer from the controller:
+ *        -ETIMEDOUT  the command timed out (the reset or the controller's
+ *                    death that followed ended it),
+ *        -EINTR      a controller reset cancelled it,
+ *        -ENODEV     the controller is dead or being removed (cancelled),
+ *        -EIO        it could not be sent (dead controller, queue gone),
+ *        -ENOMEM ... it could not be set up.
+ * Only a positive value says something about the controller's view (a
+ * namespace that is not there, a feature it refuses).  The requests a
+ * reset cancels end with the host-made status NVME_SC_HOST_ABORTED_CMD
+ * (block/tagset.c); lnvme_admin_exec() turns that into an errno.
+ * lnvme_admin_log() prints either kind (errno by name, status in hex);
+ * lnvme_admin_errno() makes a status an -EIO for callers that return an
+ * errno.
+ */
 int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 		     void *buf, unsigned int len, u32 *result);
+__printf(4, 5)
+void lnvme_admin_log(struct lnvme_ctrl *ctrl, const char *level, int ret,
+		     const char *fmt, ...);
+
+static inline int lnvme_admin_errno(int ret)
+{
+	return ret > 0 ? -EIO : ret;
+}
+
 int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf);
 int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count);
 void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl);

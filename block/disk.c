@@ -10,6 +10,12 @@
  * device, but a request queue for passthrough on its generic node, from
  * which it can be inspected and formatted back.
  *
+ * A namespace is removed only when the controller says it is gone: it is
+ * not in the Active Namespace ID List, or Identify Namespace answers
+ * Invalid Namespace or Format / Invalid Field, or a size of 0.  A command
+ * that got no answer (a reset cancelled it, it timed out, the controller
+ * died) keeps the namespace; the scan that follows every reset looks again.
+ *
  * A namespace is freed with its gendisk (free_disk), so open block devices
  * and generic nodes keep it, and through it the controller, alive.
  */
@@ -251,7 +257,30 @@ static struct lnvme_ns *lnvme_ns_find(struct lnvme_ctrl *ctrl, u32 nsid)
 	return NULL;
 }
 
-/* Add, update or remove the disk of one namespace. */
+/*
+ * Whether the answer @ret (lnvme_admin_exec()'s) to Identify Namespace,
+ * with the data in @id, is the controller saying the namespace is not
+ * there: Invalid Namespace or Format, Invalid Field, or all zeroes (an
+ * inactive NSID).  A negative @ret is no answer at all, and any other
+ * status says nothing about the namespace.
+ */
+static bool lnvme_ns_absent(int ret, struct nvme_id_ns *id)
+{
+	if (ret < 0)
+		return false;
+	if (ret > 0) {
+		switch (ret & NVME_SCT_SC_MASK) {
+		case NVME_SC_INVALID_NS:
+		case NVME_SC_INVALID_FIELD:
+			return true;
+		default:
+			return false;
+		}
+	}
+	return !id->nsze;
+}
+
+/* Add, update or remove the disk of one listed namespace. */
 static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
 			   struct nvme_id_ns *id)
 {
@@ -259,14 +288,16 @@ static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
 	int ret;
 
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS, nsid, id);
-	if (ret)
-		dev_warn(ctrl->dev, "Identify Namespace %u failed: %#x\n", nsid, ret);
-	/* A failed command (a reset, say) is no news about the namespace. */
-	if (ret < 0)
-		return;
-	if (ret || !id->nsze) {
+	if (lnvme_ns_absent(ret, id)) {
 		if (ns)
 			lnvme_ns_remove(ns, true);
+		return;
+	}
+	/* No answer (a reset, say) or another error: no news, keep it. */
+	if (ret) {
+		lnvme_admin_log(ctrl, KERN_WARNING, ret,
+				"Identify Namespace %u failed, %s", nsid,
+				ns ? "namespace kept" : "namespace not added");
 		return;
 	}
 	if (ns) {
@@ -306,8 +337,9 @@ int lnvme_ns_scan(struct lnvme_ctrl *ctrl)
 		goto out;
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS_ACTIVE_LIST, 0, list);
 	if (ret) {
-		dev_err(ctrl->dev, "Identify Active Namespace List failed: %#x\n", ret);
-		ret = ret < 0 ? ret : -EIO;
+		lnvme_admin_log(ctrl, KERN_ERR, ret,
+				"Identify Active Namespace List failed");
+		ret = lnvme_admin_errno(ret);
 		goto out;
 	}
 

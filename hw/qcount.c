@@ -71,9 +71,9 @@ static int lnvme_qcount_delete(struct lnvme_ctrl *ctrl)
 	for (qid = ctrl->nr_io_queues; qid >= 1; qid--) {
 		ret = lnvme_delete_io_queue(&ctrl->queues[qid]);
 		if (ret) {
-			dev_err(ctrl->dev, "cannot delete I/O queue %u: %#x\n",
-				qid, ret);
-			return ret < 0 ? ret : -EIO;
+			lnvme_admin_log(ctrl, KERN_ERR, ret,
+					"cannot delete I/O queue %u", qid);
+			return lnvme_admin_errno(ret);
 		}
 	}
 	return 0;
