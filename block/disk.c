@@ -20,6 +20,7 @@
  * and generic nodes keep it, and through it the controller, alive.  The
  * locking (scan_lock, ns_lock) is described in lnvme.h.
  */
+#include <linux/error-injection.h>
 #include "../lnvme.h"
 
 static int lnvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
@@ -31,6 +32,7 @@ static int lnvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
 			   mode & BLK_OPEN_READ);
 }
 
+/* The last reference to an added disk (only those) is gone. */
 static void lnvme_free_disk(struct gendisk *disk)
 {
 	struct lnvme_ns *ns = disk->private_data;
@@ -146,6 +148,17 @@ static sector_t lnvme_ns_sectors(struct lnvme_ns *ns, struct nvme_id_ns *id)
 }
 
 /*
+ * device_add_disk() in a function of its own, so that fail_function
+ * (CONFIG_FAIL_FUNCTION) can make it fail and exercise the unwinding below.
+ */
+static noinline int lnvme_ns_add_disk(struct lnvme_ctrl *ctrl,
+				      struct gendisk *disk)
+{
+	return device_add_disk(ctrl->dev, disk, NULL);
+}
+ALLOW_ERROR_INJECTION(lnvme_ns_add_disk, ERRNO);
+
+/*
  * Under scan_lock.  The namespace goes on the list before its disk goes
  * live, so that a queue switch (lnvme_qcount_switch()) that starts
  * meanwhile freezes its queue with the others; while a switch runs, no
@@ -175,11 +188,9 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	lnvme_ns_limits(ctrl, ns, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->io_set, &lim, ns);
 	if (IS_ERR(disk)) {
-		kfree(ns);
-		return PTR_ERR(disk);
+		ret = PTR_ERR(disk);
+		goto free_ns;
 	}
-	/* From here on the disk owns ns: lnvme_free_disk() frees it. */
-	get_device(&ctrl->cdev_dev);
 	ns->disk = disk;
 	disk->fops = &lnvme_bdev_ops;
 	disk->private_data = ns;
@@ -194,30 +205,44 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 		mutex_unlock(&ctrl->ns_lock);
 		dev_info(ctrl->dev, "namespace %u: not added while the I/O queues change; the scan after the reset adds it\n",
 			 nsid);
-		put_disk(disk);
-		return -EBUSY;
+		ret = -EBUSY;
+		goto put_disk;
 	}
 	list_add_tail(&ns->entry, &ctrl->namespaces);
 	mutex_unlock(&ctrl->ns_lock);
 
-	ret = device_add_disk(ctrl->dev, disk, NULL);
+	ret = lnvme_ns_add_disk(ctrl, disk);
 	if (ret) {
-		dev_err(ctrl->dev, "namespace %u: cannot add disk: %d\n", nsid, ret);
-		mutex_lock(&ctrl->ns_lock);
-		list_del(&ns->entry);
-		mutex_unlock(&ctrl->ns_lock);
-		put_disk(disk);
-		return ret;
+		dev_err(ctrl->dev, "namespace %u: cannot add disk: %pe\n", nsid,
+			ERR_PTR(ret));
+		goto unlist;
 	}
+	/* From here on the disk owns ns and this controller reference. */
+	get_device(&ctrl->cdev_dev);
 	mutex_lock(&ctrl->ns_lock);
 	ns->added = true;
 	mutex_unlock(&ctrl->ns_lock);
 
 	ret = lnvme_generic_add(ns);
 	if (ret)
-		dev_warn(ctrl->dev, "namespace %u: no generic device: %d\n",
-			 nsid, ret);
+		dev_warn(ctrl->dev, "namespace %u: no generic device: %pe\n",
+			 nsid, ERR_PTR(ret));
 	return 0;
+
+unlist:
+	mutex_lock(&ctrl->ns_lock);
+	list_del(&ns->entry);
+	mutex_unlock(&ctrl->ns_lock);
+put_disk:
+	/*
+	 * Never added, so the last put does not call lnvme_free_disk().  A
+	 * queue switch may still hold a reference for a while, but only uses
+	 * the disk's queue, not ns.
+	 */
+	put_disk(disk);
+free_ns:
+	kfree(ns);
+	return ret;
 }
 
 /*
