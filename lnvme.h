@@ -135,7 +135,8 @@ struct lnvme_ns {
 	bool			ext;		/* metadata inline with the data */
 	bool			pi_only;	/* the metadata is 8 bytes of PI */
 	bool			hidden;		/* no block device, generic node only */
-	bool			removed;
+	bool			added;		/* its disk is live (under ns_lock) */
+	bool			removed;	/* off the list, being deleted */
 	bool			generic_added;
 	struct device		cdev_dev;	/* /dev/lng<C>n<N> */
 	struct cdev		cdev;
@@ -161,6 +162,7 @@ struct lnvme_ctrl {
 	unsigned long		flags;
 #define LNVME_IO_QUIESCED	0
 #define LNVME_ADMIN_QUIESCED	1
+#define LNVME_NS_ADD_BLOCKED	2	/* a queue switch holds the ns frozen */
 	atomic_t		aborts;		/* Abort commands outstanding */
 	struct work_struct	aer_work;
 	u32			aer_result;
@@ -208,8 +210,40 @@ struct lnvme_ctrl {
 	struct dma_pool		*small_pool;
 	struct dma_pool		*page_pool;
 
-	struct mutex		ns_lock;	/* protects the namespaces list */
+	/*
+	 * Namespaces.  The list is changed only by a scan (and by removal),
+	 * with scan_lock AND ns_lock held; it may be read under either.
+	 *
+	 * scan_lock serialises the scans and everything that must not run
+	 * beside one: lnvme_ns_scan() (probe, the rescan ioctl and sysfs
+	 * attribute, scan_work), a namespace-changing admin ioctl (freeze,
+	 * command, rescan, unfreeze) and lnvme_ns_remove_all().  Process
+	 * context only, taken after teardown_rwsem (read, ioctls), or alone
+	 * (scan_work, sysfs, probe, removal once teardown_rwsem is released).
+	 * It may be held across waits for admin commands and for I/O
+	 * (Identify, device_add_disk(), del_gendisk(), queue freezes, also
+	 * while the holder keeps the queues frozen), because nothing that
+	 * such a wait depends on takes it: the reset work never does (it
+	 * queues scan_work instead of scanning), and no I/O or admin
+	 * completion path does.  Never flush scan_work while holding it.
+	 *
+	 * ns_lock only guards the list and the ns->added flag.  Process
+	 * context; taken after teardown_rwsem and scan_lock, and by the reset
+	 * work (lnvme_qcount_switch()) while I/O is quiesced.  So whoever
+	 * holds it must not wait for I/O or for an admin command: no queue
+	 * freeze (blk_freeze_queue_start() is fine, it does not wait),
+	 * del_gendisk(), device_add_disk(), sync, Identify, flush of the reset
+	 * work, and no memory allocation (reclaim may wait for I/O).  Take
+	 * the namespaces off the list, or references to their disks
+	 * (get_device(disk_to_dev())), under it, and wait after dropping it.
+	 *
+	 * scan_work runs lnvme_ns_scan() for the reset work and the AER work,
+	 * which must not wait for a scan (lnvme_ns_queue_scan()).
+	 */
+	struct mutex		scan_lock;	/* one scan at a time */
+	struct mutex		ns_lock;	/* the list, ns->added */
 	struct list_head	namespaces;
+	struct work_struct	scan_work;
 };
 
 static inline struct lnvme_iod *lnvme_iod(struct request *req)
@@ -278,9 +312,41 @@ int lnvme_irq_request(struct lnvme_queue *nq);
 void lnvme_irq_free(struct lnvme_queue *nq);
 void lnvme_irq_release(struct lnvme_ctrl *ctrl);
 
-/* hw/admin.c */
+/*
+ * hw/admin.c
+ *
+ * lnvme_admin_exec() runs one admin command and waits for it.  It returns,
+ * and so do lnvme_identify() and lnvme_delete_io_queue():
+ *   0    the controller completed the command successfully;
+ *   > 0  the NVMe status the controller completed it with (Status Code Type
+ *        and Status Code, NVME_SCT_SC_MASK, with the DNR and More bits): a
+ *        definite answer from the controller;
+ *   < 0  a negative errno: the host got no answer from the controller:
+ *        -ETIMEDOUT  the command timed out (the reset or the controller's
+ *                    death that followed ended it),
+ *        -EINTR      a controller reset cancelled it,
+ *        -ENODEV     the controller is dead or being removed (cancelled),
+ *        -EIO        it could not be sent (dead controller, queue gone),
+ *        -ENOMEM ... it could not be set up.
+ * Only a positive value says something about the controller's view (a
+ * namespace that is not there, a feature it refuses).  The requests a
+ * reset cancels end with the host-made status NVME_SC_HOST_ABORTED_CMD
+ * (block/tagset.c); lnvme_admin_exec() turns that into an errno.
+ * lnvme_admin_log() prints either kind (errno by name, status in hex);
+ * lnvme_admin_errno() makes a status an -EIO for callers that return an
+ * errno.
+ */
 int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 		     void *buf, unsigned int len, u32 *result);
+__printf(4, 5)
+void lnvme_admin_log(struct lnvme_ctrl *ctrl, const char *level, int ret,
+		     const char *fmt, ...);
+
+static inline int lnvme_admin_errno(int ret)
+{
+	return ret > 0 ? -EIO : ret;
+}
+
 int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf);
 int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count);
 void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl);
@@ -382,7 +448,10 @@ int lnvme_generic_add(struct lnvme_ns *ns);
 void lnvme_generic_del(struct lnvme_ns *ns);
 
 /* block/disk.c */
+void lnvme_ns_prepare(struct lnvme_ctrl *ctrl);
 int lnvme_ns_scan(struct lnvme_ctrl *ctrl);
+int lnvme_ns_scan_locked(struct lnvme_ctrl *ctrl);
+void lnvme_ns_queue_scan(struct lnvme_ctrl *ctrl);
 u32 lnvme_ns_block_bytes(struct lnvme_ns *ns);
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl);
 struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait);

@@ -10,9 +10,17 @@
  * device, but a request queue for passthrough on its generic node, from
  * which it can be inspected and formatted back.
  *
+ * A namespace is removed only when the controller says it is gone: it is
+ * not in the Active Namespace ID List, or Identify Namespace answers
+ * Invalid Namespace or Format / Invalid Field, or a size of 0.  A command
+ * that got no answer (a reset cancelled it, it timed out, the controller
+ * died) keeps the namespace; the scan that follows every reset looks again.
+ *
  * A namespace is freed with its gendisk (free_disk), so open block devices
- * and generic nodes keep it, and through it the controller, alive.
+ * and generic nodes keep it, and through it the controller, alive.  The
+ * locking (scan_lock, ns_lock) is described in lnvme.h.
  */
+#include <linux/error-injection.h>
 #include "../lnvme.h"
 
 static int lnvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
@@ -24,6 +32,7 @@ static int lnvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
 			   mode & BLK_OPEN_READ);
 }
 
+/* The last reference to an added disk (only those) is gone. */
 static void lnvme_free_disk(struct gendisk *disk)
 {
 	struct lnvme_ns *ns = disk->private_data;
@@ -138,6 +147,23 @@ static sector_t lnvme_ns_sectors(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	return le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT);
 }
 
+/*
+ * device_add_disk() in a function of its own, so that fail_function
+ * (CONFIG_FAIL_FUNCTION) can make it fail and exercise the unwinding below.
+ */
+static noinline int lnvme_ns_add_disk(struct lnvme_ctrl *ctrl,
+				      struct gendisk *disk)
+{
+	return device_add_disk(ctrl->dev, disk, NULL);
+}
+ALLOW_ERROR_INJECTION(lnvme_ns_add_disk, ERRNO);
+
+/*
+ * Under scan_lock.  The namespace goes on the list before its disk goes
+ * live, so that a queue switch (lnvme_qcount_switch()) that starts
+ * meanwhile freezes its queue with the others; while a switch runs, no
+ * namespace is added (-EBUSY): the scan after the reset adds it.
+ */
 static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 			struct nvme_id_ns *id)
 {
@@ -162,11 +188,9 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	lnvme_ns_limits(ctrl, ns, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->io_set, &lim, ns);
 	if (IS_ERR(disk)) {
-		kfree(ns);
-		return PTR_ERR(disk);
+		ret = PTR_ERR(disk);
+		goto free_ns;
 	}
-	/* From here on the disk owns ns: lnvme_free_disk() frees it. */
-	get_device(&ctrl->cdev_dev);
 	ns->disk = disk;
 	disk->fops = &lnvme_bdev_ops;
 	disk->private_data = ns;
@@ -176,21 +200,55 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	if (ns->hidden)
 		disk->flags |= GENHD_FL_HIDDEN;
 
-	ret = device_add_disk(ctrl->dev, disk, NULL);
-	if (ret) {
-		dev_err(ctrl->dev, "namespace %u: cannot add disk: %d\n", nsid, ret);
-		put_disk(disk);
-		return ret;
+	mutex_lock(&ctrl->ns_lock);
+	if (test_bit(LNVME_NS_ADD_BLOCKED, &ctrl->flags)) {
+		mutex_unlock(&ctrl->ns_lock);
+		dev_info(ctrl->dev, "namespace %u: not added while the I/O queues change; the scan after the reset adds it\n",
+			 nsid);
+		ret = -EBUSY;
+		goto put_disk;
 	}
+	list_add_tail(&ns->entry, &ctrl->namespaces);
+	mutex_unlock(&ctrl->ns_lock);
+
+	ret = lnvme_ns_add_disk(ctrl, disk);
+	if (ret) {
+		dev_err(ctrl->dev, "namespace %u: cannot add disk: %pe\n", nsid,
+			ERR_PTR(ret));
+		goto unlist;
+	}
+	/* From here on the disk owns ns and this controller reference. */
+	get_device(&ctrl->cdev_dev);
+	mutex_lock(&ctrl->ns_lock);
+	ns->added = true;
+	mutex_unlock(&ctrl->ns_lock);
+
 	ret = lnvme_generic_add(ns);
 	if (ret)
-		dev_warn(ctrl->dev, "namespace %u: no generic device: %d\n",
-			 nsid, ret);
-	list_add_tail(&ns->entry, &ctrl->namespaces);
+		dev_warn(ctrl->dev, "namespace %u: no generic device: %pe\n",
+			 nsid, ERR_PTR(ret));
 	return 0;
+
+unlist:
+	mutex_lock(&ctrl->ns_lock);
+	list_del(&ns->entry);
+	mutex_unlock(&ctrl->ns_lock);
+put_disk:
+	/*
+	 * Never added, so the last put does not call lnvme_free_disk().  A
+	 * queue switch may still hold a reference for a while, but only uses
+	 * the disk's queue, not ns.
+	 */
+	put_disk(disk);
+free_ns:
+	kfree(ns);
+	return ret;
 }
 
 /*
+ * Under scan_lock.  Off the list first (under ns_lock), then deleted
+ * outside it: del_gendisk() waits for I/O.
+ *
  * @gone: the namespace is deleted or reformatted, so its data is gone and
  * nothing is flushed to it.  The disk is marked dead first: del_gendisk()
  * would otherwise sync a mounted file system into a queue that a
@@ -198,8 +256,15 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
  */
 static void lnvme_ns_remove(struct lnvme_ns *ns, bool gone)
 {
-	ns->removed = true;
+	struct lnvme_ctrl *ctrl = ns->ctrl;
+
+	mutex_lock(&ctrl->ns_lock);
 	list_del(&ns->entry);
+	WRITE_ONCE(ns->removed, true);
+	mutex_unlock(&ctrl->ns_lock);
+
+	if (gone)
+		dev_info(ctrl->dev, "namespace %u: removed\n", ns->nsid);
 	lnvme_generic_del(ns);
 	if (gone && !ns->hidden)
 		blk_mark_disk_dead(ns->disk);
@@ -210,6 +275,7 @@ static void lnvme_ns_remove(struct lnvme_ns *ns, bool gone)
 /*
  * Follow a changed size or format (e.g. after nvme format).  -EAGAIN when
  * the namespace gains or loses its block device: it must be added anew.
+ * Under scan_lock, which keeps ns alive.
  */
 static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 {
@@ -241,6 +307,7 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	return ret;
 }
 
+/* Under scan_lock, which keeps the list stable. */
 static struct lnvme_ns *lnvme_ns_find(struct lnvme_ctrl *ctrl, u32 nsid)
 {
 	struct lnvme_ns *ns;
@@ -251,33 +318,61 @@ static struct lnvme_ns *lnvme_ns_find(struct lnvme_ctrl *ctrl, u32 nsid)
 	return NULL;
 }
 
-/* Add, update or remove the disk of one namespace. */
-static void lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
-			   struct nvme_id_ns *id)
+/*
+ * Whether the answer @ret (lnvme_admin_exec()'s) to Identify Namespace,
+ * with the data in @id, is the controller saying the namespace is not
+ * there: Invalid Namespace or Format, Invalid Field, or all zeroes (an
+ * inactive NSID).  A negative @ret is no answer at all, and any other
+ * status says nothing about the namespace.
+ */
+static bool lnvme_ns_absent(int ret, struct nvme_id_ns *id)
+{
+	if (ret < 0)
+		return false;
+	if (ret > 0) {
+		switch (ret & NVME_SCT_SC_MASK) {
+		case NVME_SC_INVALID_NS:
+		case NVME_SC_INVALID_FIELD:
+			return true;
+		default:
+			return false;
+		}
+	}
+	return !id->nsze;
+}
+
+/*
+ * Add, update or remove the disk of one listed namespace.  0, or an errno
+ * when the scan of this namespace is incomplete (it is kept as it was).
+ */
+static int lnvme_ns_check(struct lnvme_ctrl *ctrl, u32 nsid,
+			  struct nvme_id_ns *id)
 {
 	struct lnvme_ns *ns = lnvme_ns_find(ctrl, nsid);
 	int ret;
 
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS, nsid, id);
-	if (ret)
-		dev_warn(ctrl->dev, "Identify Namespace %u failed: %#x\n", nsid, ret);
-	/* A failed command (a reset, say) is no news about the namespace. */
-	if (ret < 0)
-		return;
-	if (ret || !id->nsze) {
+	if (lnvme_ns_absent(ret, id)) {
 		if (ns)
 			lnvme_ns_remove(ns, true);
-		return;
+		return 0;
+	}
+	if (ret) {
+		lnvme_admin_log(ctrl, KERN_WARNING, ret,
+				"Identify Namespace %u failed, %s", nsid,
+				ns ? "namespace kept" : "namespace not added");
+		return lnvme_admin_errno(ret);
 	}
 	if (ns) {
 		ret = lnvme_ns_update(ns, id);
 		if (!ret)
-			return;
+			return 0;
+		/* Reformatted: the old disk goes, its data is gone. */
 		lnvme_ns_remove(ns, true);
 		if (ret != -EAGAIN)
-			return;
+			return ret;
 	}
-	lnvme_ns_add(ctrl, nsid, id);
+	return lnvme_ns_add(ctrl, nsid, id);
 }
 
 static bool lnvme_nsid_listed(__le32 *list, u32 nsid)
@@ -290,15 +385,20 @@ static bool lnvme_nsid_listed(__le32 *list, u32 nsid)
 	return false;
 }
 
-/* Identify Active Namespace ID List: ascending nsids, zero-terminated. */
-int lnvme_ns_scan(struct lnvme_ctrl *ctrl)
+/*
+ * Identify Active Namespace ID List: ascending nsids, zero-terminated.
+ * Caller holds scan_lock.  Returns 0, or the first error: the scan is then
+ * incomplete, and what it could not check is left as it was.
+ */
+int lnvme_ns_scan_locked(struct lnvme_ctrl *ctrl)
 {
 	struct lnvme_ns *ns, *next;
 	struct nvme_id_ns *id;
-	__le32 *list;
 	unsigned int i;
-	int ret;
+	__le32 *list;
+	int ret, err;
 
+	lockdep_assert_held(&ctrl->scan_lock);
 	list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	id = kzalloc(sizeof(*id), GFP_KERNEL);
 	ret = -ENOMEM;
@@ -306,22 +406,91 @@ int lnvme_ns_scan(struct lnvme_ctrl *ctrl)
 		goto out;
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_NS_ACTIVE_LIST, 0, list);
 	if (ret) {
-		dev_err(ctrl->dev, "Identify Active Namespace List failed: %#x\n", ret);
-		ret = ret < 0 ? ret : -EIO;
+		lnvme_admin_log(ctrl, KERN_ERR, ret,
+				"Identify Active Namespace List failed");
+		ret = lnvme_admin_errno(ret);
 		goto out;
 	}
 
-	mutex_lock(&ctrl->ns_lock);
 	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry)
 		if (!lnvme_nsid_listed(list, ns->nsid))
 			lnvme_ns_remove(ns, true);
-	for (i = 0; i < NVME_IDENTIFY_DATA_SIZE / sizeof(*list) && list[i]; i++)
-		lnvme_ns_check(ctrl, le32_to_cpu(list[i]), id);
-	mutex_unlock(&ctrl->ns_lock);
+	for (i = 0; i < NVME_IDENTIFY_DATA_SIZE / sizeof(*list) && list[i]; i++) {
+		err = lnvme_ns_check(ctrl, le32_to_cpu(list[i]), id);
+		if (err && !ret)
+			ret = err;
+	}
 out:
 	kfree(id);
 	kfree(list);
 	return ret;
+}
+
+int lnvme_ns_scan(struct lnvme_ctrl *ctrl)
+{
+	int ret;
+
+	mutex_lock(&ctrl->scan_lock);
+	ret = lnvme_ns_scan_locked(ctrl);
+	mutex_unlock(&ctrl->scan_lock);
+	return ret;
+}
+
+static void lnvme_ns_scan_work(struct work_struct *work)
+{
+	struct lnvme_ctrl *ctrl = container_of(work, struct lnvme_ctrl,
+					       scan_work);
+
+	lnvme_ns_scan(ctrl);
+}
+
+/*
+ * Scan from a work item, for those that must not wait for a scan (the
+ * reset work: a scan may wait for I/O that waits for a reset).  Only a
+ * live controller is scanned; lnvme_ns_remove_all() cancels the work.
+ */
+void lnvme_ns_queue_scan(struct lnvme_ctrl *ctrl)
+{
+	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_LIVE)
+		queue_work(system_long_wq, &ctrl->scan_work);
+}
+
+void lnvme_ns_prepare(struct lnvme_ctrl *ctrl)
+{
+	mutex_init(&ctrl->scan_lock);
+	mutex_init(&ctrl->ns_lock);
+	INIT_LIST_HEAD(&ctrl->namespaces);
+	INIT_WORK(&ctrl->scan_work, lnvme_ns_scan_work);
+}
+
+/*
+ * The disks of the listed namespaces, each with a reference, in a
+ * NULL-terminated array; NULL without memory.  Nothing is allocated under
+ * ns_lock: if the list grew while the array was allocated, again.
+ * GFP_NOIO: the reset work calls this while I/O waits for it.
+ */
+static struct gendisk **lnvme_ns_get_disks(struct lnvme_ctrl *ctrl)
+{
+	struct gendisk **disks = NULL;
+	unsigned int room = 0, n = 0;
+	struct lnvme_ns *ns;
+
+	mutex_lock(&ctrl->ns_lock);
+	while (room <= list_count_nodes(&ctrl->namespaces)) {
+		room = list_count_nodes(&ctrl->namespaces) + 1;
+		mutex_unlock(&ctrl->ns_lock);
+		kfree(disks);
+		disks = kcalloc(room, sizeof(*disks), GFP_NOIO);
+		if (!disks)
+			return NULL;
+		mutex_lock(&ctrl->ns_lock);
+	}
+	list_for_each_entry(ns, &ctrl->namespaces, entry) {
+		get_device(disk_to_dev(ns->disk));
+		disks[n++] = ns->disk;
+	}
+	mutex_unlock(&ctrl->ns_lock);
+	return disks;
 }
 
 /*
@@ -329,30 +498,22 @@ out:
  * format or existence, so no I/O is built with a stale block size, and
  * around a change of the I/O queues.  With @wait false the freeze is only
  * started (blk_mq_freeze_queue_wait() finishes it).  The returned
- * NULL-terminated array holds a reference on each disk.
+ * NULL-terminated array holds a reference on each disk.  The queues are
+ * frozen outside ns_lock.
  */
 struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait)
 {
 	struct gendisk **disks;
-	struct lnvme_ns *ns;
-	unsigned int n = 0;
+	unsigned int i;
 
-	mutex_lock(&ctrl->ns_lock);
-	list_for_each_entry(ns, &ctrl->namespaces, entry)
-		n++;
-	disks = kcalloc(n + 1, sizeof(*disks), GFP_KERNEL);
-	if (disks) {
-		n = 0;
-		list_for_each_entry(ns, &ctrl->namespaces, entry) {
-			get_device(disk_to_dev(ns->disk));
-			if (wait)
-				blk_mq_freeze_queue(ns->disk->queue);
-			else
-				blk_freeze_queue_start(ns->disk->queue);
-			disks[n++] = ns->disk;
-		}
-	}
-	mutex_unlock(&ctrl->ns_lock);
+	disks = lnvme_ns_get_disks(ctrl);
+	if (!disks)
+		return NULL;
+	for (i = 0; disks[i]; i++)
+		blk_freeze_queue_start(disks[i]->queue);
+	if (wait)
+		for (i = 0; disks[i]; i++)
+			blk_mq_freeze_queue_wait(disks[i]->queue);
 	return disks;
 }
 
@@ -367,12 +528,17 @@ void lnvme_ns_unfreeze_all(struct gendisk **disks)
 	kfree(disks);
 }
 
+/*
+ * Controller removal: after the reset and AER work are flushed, so no
+ * scan is queued any more (the controller is no longer live).
+ */
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl)
 {
 	struct lnvme_ns *ns, *next;
 
-	mutex_lock(&ctrl->ns_lock);
+	cancel_work_sync(&ctrl->scan_work);
+	mutex_lock(&ctrl->scan_lock);
 	list_for_each_entry_safe(ns, next, &ctrl->namespaces, entry)
 		lnvme_ns_remove(ns, false);
-	mutex_unlock(&ctrl->ns_lock);
+	mutex_unlock(&ctrl->scan_lock);
 }

@@ -157,7 +157,9 @@ static bool lnvme_admin_changes_ns(u8 opcode)
 
 /*
  * Such a command runs with every namespace queue frozen, and the namespaces
- * are rescanned before I/O resumes and before the ioctl returns.
+ * are rescanned before I/O resumes and before the ioctl returns.  All of
+ * it under scan_lock, so that no scan adds a namespace (whose queue would
+ * not be frozen) meanwhile; the queues are frozen outside ns_lock.
  */
 static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 				   struct nvme_command *c, u64 ubuf, u32 len,
@@ -169,21 +171,26 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 	if (!lnvme_admin_changes_ns(c->common.opcode))
 		return lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len,
 					 timeout_ms, result);
+	mutex_lock(&ctrl->scan_lock);
 	frozen = lnvme_ns_freeze_all(ctrl, true);
-	if (!frozen)
-		return -ENOMEM;
+	if (!frozen) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
 	ret = lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, timeout_ms,
 				result);
-	lnvme_ns_scan(ctrl);
+	lnvme_ns_scan_locked(ctrl);
 	lnvme_ns_unfreeze_all(frozen);
+unlock:
+	mutex_unlock(&ctrl->scan_lock);
 	return ret;
 }
 
 /*
  * The disk an I/O command goes to: the node's own namespace, or on the
- * controller node the namespace named by @nsid.  Returned with a reference,
- * and without ns_lock held while the command runs: a namespace-changing
- * admin command freezes the queues and then takes ns_lock to rescan.
+ * controller node the namespace named by @nsid (one whose disk is live).
+ * Returned with a reference, and without ns_lock held while the command
+ * runs: nothing that waits for I/O may hold ns_lock (lnvme.h).
  */
 static struct gendisk *lnvme_io_disk(struct lnvme_ctrl *ctrl,
 				     struct lnvme_ns *ns, u32 nsid)
@@ -198,7 +205,7 @@ static struct gendisk *lnvme_io_disk(struct lnvme_ctrl *ctrl,
 	} else {
 		mutex_lock(&ctrl->ns_lock);
 		list_for_each_entry(each, &ctrl->namespaces, entry)
-			if (each->nsid == nsid)
+			if (each->nsid == nsid && each->added)
 				disk = each->disk;
 		if (disk)
 			get_device(disk_to_dev(disk));
@@ -352,7 +359,7 @@ long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 	 * for a rescan, as nvme-cli does right after the format.
 	 */
 	if (ctrl->removing ||
-	    (ns && ns->removed && cmd != NVME_IOCTL_RESCAN))
+	    (ns && READ_ONCE(ns->removed) && cmd != NVME_IOCTL_RESCAN))
 		ret = -ENODEV;
 	else
 		ret = lnvme_ioctl_locked(ctrl, ns, cmd, argp, read_open);

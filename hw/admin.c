@@ -7,8 +7,35 @@
 #include "../lnvme.h"
 
 /*
- * Run one admin command and wait for it.  Returns 0, a negative errno, or
- * the positive NVMe status the controller answered with.
+ * The outcome of a finished admin command, as lnvme.h describes it.  A
+ * request that lnvme_cancel_requests() ended carries the host-made status
+ * Host Aborted: the controller said nothing, so it becomes an errno.
+ */
+static int lnvme_admin_result(struct lnvme_ctrl *ctrl, struct request *req,
+			      blk_status_t sts)
+{
+	u16 status = lnvme_iod(req)->status;
+
+	if ((status & NVME_SCT_SC_MASK) == NVME_SC_HOST_ABORTED_CMD) {
+		if (req->rq_flags & RQF_TIMED_OUT)
+			return -ETIMEDOUT;
+		switch (lnvme_ctrl_state(ctrl)) {
+		case LNVME_STATE_DELETING:
+		case LNVME_STATE_DEAD:
+			return -ENODEV;
+		default:
+			return -EINTR;
+		}
+	}
+	if (status)
+		return status;
+	return blk_status_to_errno(sts);
+}
+
+/*
+ * Run one admin command and wait for it: 0, a positive NVMe status from
+ * the controller, or a negative errno when the host got no answer (the
+ * contract is in lnvme.h).
  */
 int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 		     void *buf, unsigned int len, u32 *result)
@@ -35,15 +62,39 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 	}
 
 	sts = blk_execute_rq(req, false);
-	if (iod->status)
-		ret = iod->status;
-	else
-		ret = blk_status_to_errno(sts);
+	ret = lnvme_admin_result(ctrl, req, sts);
 	if (result)
 		*result = le32_to_cpu(iod->result.u32);
 out:
 	blk_mq_free_request(req);
 	return ret;
+}
+
+/*
+ * Log "<message>: <errno name>" or "<message>: NVMe status <hex>" for the
+ * return value @ret of lnvme_admin_exec(), at @level (KERN_ERR, ...).
+ * Rate-limited: rescans asked for in a loop while resets cancel them
+ * would otherwise flood the log.
+ */
+void lnvme_admin_log(struct lnvme_ctrl *ctrl, const char *level, int ret,
+		     const char *fmt, ...)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+	struct va_format vaf;
+	va_list args;
+
+	if (!__ratelimit(&rs))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (ret < 0)
+		dev_printk(level, ctrl->dev, "%pV: %pe\n", &vaf, ERR_PTR(ret));
+	else
+		dev_printk(level, ctrl->dev, "%pV: NVMe status %#x\n", &vaf,
+			   ret);
+	va_end(args);
 }
 
 int lnvme_identify(struct lnvme_ctrl *ctrl, u8 cns, u32 nsid, void *buf)
@@ -81,9 +132,9 @@ int lnvme_set_queue_count(struct lnvme_ctrl *ctrl, unsigned int *count)
 	ret = lnvme_set_features(ctrl, NVME_FEAT_NUM_QUEUES, want | want << 16,
 				 &result);
 	if (ret) {
-		dev_err(ctrl->dev, "Set Features (Number of Queues) failed: %#x\n",
-			ret);
-		return ret < 0 ? ret : -EIO;
+		lnvme_admin_log(ctrl, KERN_ERR, ret,
+				"Set Features (Number of Queues) failed");
+		return lnvme_admin_errno(ret);
 	}
 	*count = min(result & 0xffff, result >> 16) + 1;
 	return 0;
@@ -145,10 +196,12 @@ int lnvme_create_io_queue(struct lnvme_queue *nq)
 	nq->created = true;
 	return 0;
 err:
-	dev_err(nq->ctrl->dev, "cannot create I/O queue %u: %#x\n", nq->qid, ret);
-	return ret < 0 ? ret : -EIO;
+	lnvme_admin_log(nq->ctrl, KERN_ERR, ret, "cannot create I/O queue %u",
+			nq->qid);
+	return lnvme_admin_errno(ret);
 }
 
+/* Delete the SQ, then its CQ; lnvme_admin_exec()'s return value. */
 int lnvme_delete_io_queue(struct lnvme_queue *nq)
 {
 	int ret;
@@ -178,8 +231,8 @@ void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl)
 	if (ret > 0 && (ret & NVME_SCT_SC_MASK) == NVME_SC_FEATURE_NOT_CHANGEABLE)
 		dev_warn(ctrl->dev, "interrupt coalescing not set: the controller says the feature is not changeable; continuing without it\n");
 	else if (ret)
-		dev_warn(ctrl->dev, "interrupt coalescing not set (status %#x); continuing without it\n",
-			 ret);
+		lnvme_admin_log(ctrl, KERN_WARNING, ret,
+				"interrupt coalescing not set, continuing without it");
 	else
 		dev_info(ctrl->dev, "interrupt coalescing: %u completions or %u00 us\n",
 			 lnvme_irq_coalesce_thr + 1, lnvme_irq_coalesce_time);
@@ -199,6 +252,6 @@ void lnvme_set_aen_config(struct lnvme_ctrl *ctrl)
 		return;
 	ret = lnvme_set_features(ctrl, NVME_FEAT_ASYNC_EVENT, val, NULL);
 	if (ret)
-		dev_warn(ctrl->dev, "Async Event Configuration not set (%#x): namespace changes need a manual rescan\n",
-			 ret);
+		lnvme_admin_log(ctrl, KERN_WARNING, ret,
+				"Async Event Configuration not set, namespace changes need a manual rescan");
 }

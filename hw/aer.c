@@ -66,7 +66,7 @@ static void lnvme_aer_work(struct work_struct *work)
 		lnvme_aer_read_log(ctrl, LNVME_AEN_LID(result));
 	if (LNVME_AEN_TYPE(result) == NVME_AER_NOTICE &&
 	    LNVME_AEN_INFO(result) == NVME_AER_NOTICE_NS_CHANGED)
-		lnvme_ns_scan(ctrl);
+		lnvme_ns_queue_scan(ctrl);
 	lnvme_aer_submit(ctrl);
 }
 

@@ -132,9 +132,9 @@ static int lnvme_ctrl_identify(struct lnvme_ctrl *ctrl)
 		return -ENOMEM;
 	ret = lnvme_identify(ctrl, NVME_ID_CNS_CTRL, 0, id);
 	if (ret) {
-		dev_err(ctrl->dev, "Identify Controller failed: %#x\n", ret);
+		lnvme_admin_log(ctrl, KERN_ERR, ret, "Identify Controller failed");
 		kfree(id);
-		return ret < 0 ? ret : -EIO;
+		return lnvme_admin_errno(ret);
 	}
 
 	lnvme_copy_id_string(ctrl->serial, id->sn, sizeof(id->sn));

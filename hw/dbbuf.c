@@ -94,8 +94,8 @@ void lnvme_dbbuf_setup(struct lnvme_ctrl *ctrl)
 	c.dbbuf.prp2 = cpu_to_le64(ctrl->dbbuf_eis_dma);
 	ret = lnvme_admin_exec(ctrl, &c, NULL, 0, NULL);
 	if (ret) {
-		dev_warn(ctrl->dev, "Doorbell Buffer Config failed (%#x); using MMIO doorbells\n",
-			 ret);
+		lnvme_admin_log(ctrl, KERN_WARNING, ret,
+				"Doorbell Buffer Config failed, using MMIO doorbells");
 		goto fail;
 	}
 	for (qid = 1; qid <= ctrl->nr_io_queues; qid++)

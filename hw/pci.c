@@ -83,9 +83,8 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->dev = &pdev->dev;
 	ctrl->state = LNVME_STATE_NEW;
 	spin_lock_init(&ctrl->state_lock);
-	mutex_init(&ctrl->ns_lock);
+	lnvme_ns_prepare(ctrl);
 	init_rwsem(&ctrl->teardown_rwsem);
-	INIT_LIST_HEAD(&ctrl->namespaces);
 	lnvme_reset_prepare(ctrl);
 	lnvme_aer_prepare(ctrl);
 	/* From here on, put_device(&ctrl->cdev_dev) frees ctrl. */

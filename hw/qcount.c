@@ -71,9 +71,9 @@ static int lnvme_qcount_delete(struct lnvme_ctrl *ctrl)
 	for (qid = ctrl->nr_io_queues; qid >= 1; qid--) {
 		ret = lnvme_delete_io_queue(&ctrl->queues[qid]);
 		if (ret) {
-			dev_err(ctrl->dev, "cannot delete I/O queue %u: %#x\n",
-				qid, ret);
-			return ret < 0 ? ret : -EIO;
+			lnvme_admin_log(ctrl, KERN_ERR, ret,
+					"cannot delete I/O queue %u", qid);
+			return lnvme_admin_errno(ret);
 		}
 	}
 	return 0;
@@ -122,8 +122,14 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 	struct gendisk **disks;
 	int ret;
 
+	/*
+	 * A namespace added from now on would miss the freeze: none is
+	 * (lnvme_ns_add()).  One being added is on the list and frozen.
+	 */
+	set_bit(LNVME_NS_ADD_BLOCKED, &ctrl->flags);
 	disks = lnvme_ns_freeze_all(ctrl, false);
 	if (!disks) {
+		clear_bit(LNVME_NS_ADD_BLOCKED, &ctrl->flags);
 		lnvme_ctrl_kill(ctrl, "cannot switch to the new I/O queues");
 		return -ENOMEM;
 	}
@@ -150,11 +156,13 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 		 old_count, old[HCTX_TYPE_DEFAULT], old[HCTX_TYPE_READ],
 		 old[HCTX_TYPE_POLL]);
 	lnvme_ns_unfreeze_all(disks);
+	clear_bit(LNVME_NS_ADD_BLOCKED, &ctrl->flags);
 	return 0;
 
 kill:
 	/* Dead before unfreezing, so that waiting I/O fails fast. */
 	lnvme_ctrl_kill(ctrl, "cannot switch to the new I/O queues");
 	lnvme_ns_unfreeze_all(disks);
+	clear_bit(LNVME_NS_ADD_BLOCKED, &ctrl->flags);
 	return ret;
 }

@@ -89,7 +89,7 @@ static void lnvme_reset_work(struct work_struct *work)
 	lnvme_ctrl_unquiesce(ctrl);
 	dev_info(ctrl->dev, "reset complete in %u ms\n",
 		 jiffies_to_msecs(jiffies - start));
-	lnvme_ns_scan(ctrl);
+	lnvme_ns_queue_scan(ctrl);
 	return;
 dead:
 	lnvme_ctrl_kill(ctrl, "reset failed");
