@@ -6,7 +6,8 @@
 #   probe (unbind/bind, 8 times), namespace rescans (8), controller resets
 #   (8), passthrough commands (nvme-cli admin and I/O, 40);
 # fail_function makes lnvme_list_alloc() (descriptor lists, the I/O path)
-# fail 1 in 5 calls under fio verify with 64k-256k blocks; and make-it-fail
+# fail 1 in 5 calls under fio verify with 64k-256k blocks, and
+# lnvme_ns_add_disk() (device_add_disk) fail once in a probe; make-it-fail
 # with fail_make_request makes the disk's bios fail.
 # Every injected failure must end in a clean error or a retry: after each
 # round, with injection off, the controller is bound (bound again by hand
@@ -142,6 +143,25 @@ recover passthrough
 nvme id-ctrl "$ctl" >/dev/null || fail "id-ctrl without injection"
 count[passthrough]=$(($(injected) - n0))
 echo "passthrough: $pt_err of 40 commands failed under injection"
+
+# device_add_disk() failing (fail_function on lnvme_ns_add_disk) during a
+# probe: that namespace gets no disk and nothing leaks; a rescan adds it.
+n0=$(injected)
+echo "$pci" >"$drv/unbind" || fail "unbind before add_disk injection"
+echo lnvme_ns_add_disk >$dbg/fail_function/inject
+printf '%#x\n' -12 >$dbg/fail_function/lnvme_ns_add_disk/retval
+echo 100 >$dbg/fail_function/probability
+echo 1 >$dbg/fail_function/interval
+echo 1 >$dbg/fail_function/times
+echo 1 >$dbg/fail_function/verbose
+echo "$pci" >"$drv/bind" || fail "bind with add_disk injection"
+sleep 2
+echo "add_disk: $(disks | wc -l) of 2 disks after the injected failure"
+echo >$dbg/fail_function/inject
+nvme ns-rescan "$ctl" || fail "rescan after add_disk injection"
+recover add_disk
+count[add_disk]=$(($(injected) - n0))
+[ "${count[add_disk]}" = 1 ] || fail "add_disk: ${count[add_disk]} injections, want 1"
 
 # The I/O path: a failed descriptor-list allocation is a retry, not an error.
 echo lnvme_list_alloc >$dbg/fail_function/inject
