@@ -158,6 +158,26 @@ struct lnvme_ctrl {
 	spinlock_t		state_lock;	/* protects state transitions */
 	enum lnvme_state	state;
 	struct work_struct	reset_work;
+	/*
+	 * The one owner of disabling the controller.  Held by
+	 * lnvme_ctrl_disable() across quiesce, CC.EN = 0, the created flags
+	 * and the cancel pass, so that two passes (timeouts on two namespaces, a
+	 * timeout racing a reset, a kill racing a reset) never both end the
+	 * same request: each request in flight is ended exactly once.  Also
+	 * held by the reset while it enables the controller again and while
+	 * it goes live and unquiesces, so a disable never interleaves with
+	 * either.  Process context only (reset work, blk-mq timeout work,
+	 * probe, remove, ioctls through lnvme_ctrl_kill()); it sleeps.
+	 * Order: disable_lock, then tag_list_lock (quiesce), then a queue's
+	 * sq_lock or cq_lock.  Never held across del_gendisk(), a queue
+	 * freeze or blk_mq_destroy_queue(): they wait for timeout handlers,
+	 * which take it.
+	 */
+	struct mutex		disable_lock;
+	/*
+	 * Atomic bits.  The QUIESCED bits change under disable_lock
+	 * (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
+	 */
 	unsigned long		flags;
 #define LNVME_IO_QUIESCED	0
 #define LNVME_ADMIN_QUIESCED	1

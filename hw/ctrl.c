@@ -66,7 +66,11 @@ const char *lnvme_ctrl_state_name(struct lnvme_ctrl *ctrl)
 	return lnvme_state_names[lnvme_ctrl_state(ctrl)];
 }
 
-/* Stop blk-mq from calling queue_rq, on the I/O queues and the admin queue. */
+/*
+ * Stop blk-mq from calling queue_rq, on the I/O queues and the admin queue.
+ * Quiesce and unquiesce run under disable_lock (but for the I/O queues'
+ * unquiesce in lnvme_qcount_switch()).
+ */
 void lnvme_ctrl_quiesce(struct lnvme_ctrl *ctrl)
 {
 	if (ctrl->io_set_ready && !test_and_set_bit(LNVME_IO_QUIESCED, &ctrl->flags))
@@ -84,19 +88,28 @@ void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl)
 }
 
 /*
- * Quiesce, disable the controller (after which it no longer touches host
- * memory), reap what it completed and end the requests still in flight:
- * with @retry, file system I/O goes back to blk-mq to be sent again later.
+ * The one way to disable the controller, under disable_lock (see lnvme.h):
+ * quiesce, disable it (after which it no longer touches host memory), reap
+ * what it completed and end the requests still in flight, once each: with
+ * @retry, file system I/O goes back to blk-mq to be sent again later.  On a
+ * dead controller nothing is retried and the queues are unquiesced, so
+ * that whatever waits fails fast.
  */
 void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 {
 	unsigned int qid;
 
+	mutex_lock(&ctrl->disable_lock);
 	lnvme_ctrl_quiesce(ctrl);
 	lnvme_regs_disable(ctrl);
 	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
 		ctrl->queues[qid].created = false;
+	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
+		retry = false;
 	lnvme_cancel_requests(ctrl, retry);
+	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
+		lnvme_ctrl_unquiesce(ctrl);
+	mutex_unlock(&ctrl->disable_lock);
 }
 
 /*
@@ -110,8 +123,8 @@ void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why)
 		return;
 	if (why)
 		dev_err(ctrl->dev, "controller is dead: %s\n", why);
+	/* Dead: the pass fails every request and unquiesces. */
 	lnvme_ctrl_disable(ctrl, false);
-	lnvme_ctrl_unquiesce(ctrl);
 }
 
 static void lnvme_copy_id_string(char *dst, const char *src, size_t len)
