@@ -160,8 +160,9 @@ struct lnvme_ctrl {
 	struct work_struct	reset_work;
 	/*
 	 * The one owner of disabling the controller.  Held by
-	 * lnvme_ctrl_disable() across quiesce, CC.EN = 0, the created flags
-	 * and the cancel pass, so that two passes (timeouts on two namespaces, a
+	 * lnvme_ctrl_disable() across quiesce, CC.EN = 0 (or the bus master
+	 * fence when the controller does not disable), the created flags and
+	 * the cancel pass, so that two passes (timeouts on two namespaces, a
 	 * timeout racing a reset, a kill racing a reset) never both end the
 	 * same request: each request in flight is ended exactly once.  Also
 	 * held by the reset while it enables the controller again and while
@@ -175,12 +176,15 @@ struct lnvme_ctrl {
 	 */
 	struct mutex		disable_lock;
 	/*
-	 * Atomic bits.  The QUIESCED bits change under disable_lock
-	 * (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
+	 * Atomic bits.  The QUIESCED and FENCED bits change under
+	 * disable_lock (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
+	 * LNVME_FENCED: bus mastering was cleared because the controller did
+	 * not disable; the reset clears it when it sets bus mastering again.
 	 */
 	unsigned long		flags;
 #define LNVME_IO_QUIESCED	0
 #define LNVME_ADMIN_QUIESCED	1
+#define LNVME_FENCED		2
 	atomic_t		aborts;		/* Abort commands outstanding */
 	struct work_struct	aer_work;
 	u32			aer_result;
@@ -271,7 +275,7 @@ void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);
 int lnvme_regs_disable(struct lnvme_ctrl *ctrl);
-void lnvme_regs_shutdown(struct lnvme_ctrl *ctrl);
+int lnvme_regs_shutdown(struct lnvme_ctrl *ctrl);
 bool lnvme_regs_gone(struct lnvme_ctrl *ctrl);
 
 /* hw/queue.c */
@@ -325,7 +329,7 @@ const char *lnvme_ctrl_state_name(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why);
 void lnvme_ctrl_quiesce(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl);
-void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry);
+int lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry);
 
 /* hw/reset.c */
 int lnvme_reset_init(void);

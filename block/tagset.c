@@ -245,10 +245,10 @@ static bool lnvme_cancel_rq(struct request *req, void *data)
 }
 
 /*
- * The controller is disabled or gone: reap what it did complete, then end
- * every request still in flight, to be retried (@retry) or failed.  Only
- * from lnvme_ctrl_disable(), under disable_lock: two passes at once could
- * both see a request in flight and both complete it.
+ * The controller is disabled, fenced or gone: reap what it did complete,
+ * then end every request still in flight, to be retried (@retry) or
+ * failed.  Only from lnvme_ctrl_disable(), under disable_lock: two passes
+ * at once could both see a request in flight and both complete it.
  */
 void lnvme_cancel_requests(struct lnvme_ctrl *ctrl, bool retry)
 {

@@ -88,20 +88,47 @@ void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl)
 }
 
 /*
+ * Stop the controller from touching host memory: clear CC.EN and wait for
+ * CSTS.RDY = 0.  If it does not get there (CSTS.RDY stays set, or the
+ * registers read all ones), fence it: clear Bus Master Enable, so that
+ * nothing it still holds (queue entries, data buffers) can be read or
+ * written once the caller unmaps or frees them.  The reset sets bus
+ * mastering again, and only after a disable that completed.  Returns 0 when
+ * the controller is disabled, else the error of the disable.
+ */
+static int lnvme_ctrl_halt(struct lnvme_ctrl *ctrl)
+{
+	int ret;
+
+	lockdep_assert_held(&ctrl->disable_lock);
+	ret = lnvme_regs_disable(ctrl);
+	if (ret && !test_and_set_bit(LNVME_FENCED, &ctrl->flags)) {
+		/* A device that is gone has no config space left to write. */
+		if (pci_device_is_present(ctrl->pdev))
+			pci_clear_master(ctrl->pdev);
+		dev_err(ctrl->dev, "controller did not disable (%d): bus mastering off\n",
+			ret);
+	}
+	return ret;
+}
+
+/*
  * The one way to disable the controller, under disable_lock (see lnvme.h):
- * quiesce, disable it (after which it no longer touches host memory), reap
- * what it completed and end the requests still in flight, once each: with
+ * quiesce, halt it (disable, or fence when it does not disable), reap what
+ * it completed and end the requests still in flight, once each: with
  * @retry, file system I/O goes back to blk-mq to be sent again later.  On a
  * dead controller nothing is retried and the queues are unquiesced, so
- * that whatever waits fails fast.
+ * that whatever waits fails fast.  Returns 0 when the controller disabled,
+ * else the error of the disable (it is then fenced).
  */
-void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
+int lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 {
 	unsigned int qid;
+	int ret;
 
 	mutex_lock(&ctrl->disable_lock);
 	lnvme_ctrl_quiesce(ctrl);
-	lnvme_regs_disable(ctrl);
+	ret = lnvme_ctrl_halt(ctrl);
 	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
 		ctrl->queues[qid].created = false;
 	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
@@ -110,6 +137,7 @@ void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
 		lnvme_ctrl_unquiesce(ctrl);
 	mutex_unlock(&ctrl->disable_lock);
+	return ret;
 }
 
 /*
@@ -295,7 +323,7 @@ static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
 	for (qid = 1; qid <= nr_irq + nr_poll; qid++) {
 		ret = lnvme_ctrl_create_io_queue(ctrl, qid, qid > nr_irq);
 		if (ret)
-			goto err;
+			goto delete_io_queues;
 	}
 	dev_info(ctrl->dev, "%u I/O queues (%u default, %u read, %u poll) of depth %u, %u interrupt vectors\n",
 		 ctrl->nr_io_queues, ctrl->nr_map_queues[HCTX_TYPE_DEFAULT],
@@ -303,9 +331,9 @@ static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
 		 ctrl->nr_map_queues[HCTX_TYPE_POLL], ctrl->io_depth,
 		 ctrl->nr_vecs);
 	return 0;
-err:
+delete_io_queues:
+	/* The caller frees them, once the controller is disabled. */
 	lnvme_delete_io_queues(ctrl);
-	lnvme_free_io_queues(ctrl);
 	return ret;
 }
 
@@ -365,7 +393,7 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		goto free_irq;
 	ret = lnvme_regs_enable(ctrl);
 	if (ret)
-		goto free_admin_tags;
+		goto disable;
 	ctrl->queues[0].created = true;
 
 	ret = lnvme_ctrl_identify(ctrl);
@@ -391,11 +419,11 @@ free_io_tags:
 	lnvme_io_tagset_exit(ctrl);
 delete_io_queues:
 	lnvme_delete_io_queues(ctrl);
+disable:
+	/* Disabled (or fenced) before its queues and buffers are freed. */
+	lnvme_ctrl_disable(ctrl, false);
 	lnvme_dbbuf_free(ctrl);
 	lnvme_free_io_queues(ctrl);
-disable:
-	lnvme_regs_disable(ctrl);
-free_admin_tags:
 	lnvme_admin_tagset_exit(ctrl);
 free_irq:
 	lnvme_irq_free(&ctrl->queues[0]);
@@ -423,9 +451,15 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 		lnvme_ctrl_kill(ctrl, "removed during reset");
 	lnvme_ns_remove_all(ctrl);
 
+	/*
+	 * A dead controller is disabled or fenced already; a live one that
+	 * does not complete its shutdown is disabled (or fenced) before its
+	 * queues and shadow doorbells are freed.
+	 */
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_DEAD) {
 		lnvme_delete_io_queues(ctrl);
-		lnvme_regs_shutdown(ctrl);
+		if (lnvme_regs_shutdown(ctrl))
+			lnvme_ctrl_disable(ctrl, false);
 	}
 	lnvme_dbbuf_free(ctrl);
 	lnvme_free_io_queues(ctrl);

@@ -12,7 +12,9 @@
  *     doorbells; if the number or the map split changes, switch to the new
  *     queues as hw/qcount.c describes;
  *  3. CONNECTING -> LIVE: unquiesce, so the retried requests are sent.
- * If any step fails the controller is marked dead and all I/O fails fast.
+ * If any step fails the controller is marked dead and all I/O fails fast;
+ * a controller that does not disable in step 1 is fenced (bus mastering
+ * off) and not enabled again.
  *
  * Disabling has one owner, disable_lock (lnvme.h): step 1, a disable from
  * a timeout handler or a kill, the re-enable in step 2 and the move to
@@ -37,6 +39,7 @@ static int lnvme_reset_enable(struct lnvme_ctrl *ctrl)
 		goto unlock;
 	/* A fault may have cleared bus mastering (as blktests block/011 does). */
 	pci_set_master(ctrl->pdev);
+	clear_bit(LNVME_FENCED, &ctrl->flags);
 	lnvme_queue_reset(&ctrl->queues[0]);
 	ret = lnvme_regs_enable(ctrl);
 	if (ret)
@@ -119,7 +122,12 @@ static void lnvme_reset_work(struct work_struct *work)
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_RESETTING)
 		return;
 	/* Requests in flight, timed out or not, are handed back here. */
-	lnvme_ctrl_disable(ctrl, true);
+	ret = lnvme_ctrl_disable(ctrl, true);
+	if (ret) {
+		dev_err(ctrl->dev, "reset failed: the controller did not disable (%d)\n",
+			ret);
+		goto dead;
+	}
 	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_CONNECTING))
 		goto dead;
 	ret = lnvme_reset_reconnect(ctrl, &next);
