@@ -113,6 +113,13 @@ struct lnvme_iod {
 	u8			retries;
 	u8			gen;		/* command id generation */
 	bool			aborted;	/* an Abort was sent for it */
+	/*
+	 * Handed back by a cancel pass after its timeout had expired: the
+	 * controller did not answer it, so the hand-back counts as a retry
+	 * (bounded by max_retries).  Set by lnvme_cancel_rq(), read by the
+	 * completion, cleared when the request is prepared again.
+	 */
+	bool			timed_out;
 	u8			nr_lists;	/* descriptor lists from the pools */
 	bool			use_sgl;
 	bool			small_list;	/* lists[0] is from the small pool */

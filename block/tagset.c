@@ -35,6 +35,7 @@ static void lnvme_iod_init(struct request *req)
 		req->rq_flags |= RQF_DONTPREP;
 	}
 	iod->status = 0;
+	iod->timed_out = false;
 	iod->nr_lists = 0;
 	iod->nents = 0;
 	iod->bvec_len = 0;
@@ -240,6 +241,12 @@ static bool lnvme_cancel_rq(struct request *req, void *data)
 	iod->status = NVME_SC_HOST_ABORTED_CMD;
 	if (!retry)
 		iod->status |= NVME_STATUS_DNR;
+	/*
+	 * Outstanding past its deadline: one of the commands the controller
+	 * did not answer.  Its hand-back counts as a retry, so a command that
+	 * always times out fails after max_retries resets.
+	 */
+	iod->timed_out = time_after_eq(jiffies, READ_ONCE(req->deadline));
 	blk_mq_complete_request(req);
 	return true;
 }
