@@ -166,6 +166,13 @@ struct lnvme_ctrl {
 	enum lnvme_state	state;
 	struct work_struct	reset_work;
 	/*
+	 * The namespace rescan after a reset, on system_long_wq: the scan
+	 * takes ns_lock, whose holder (a probe or AER scan adding a disk)
+	 * may wait for I/O that only a further reset can hand back, so the
+	 * reset work itself must never wait for it.
+	 */
+	struct work_struct	scan_work;
+	/*
 	 * The one owner of disabling the controller.  Held by
 	 * lnvme_ctrl_disable() across quiesce, CC.EN = 0 (or the bus master
 	 * fence when the controller does not disable), the created flags and

@@ -141,16 +141,29 @@ static void lnvme_reset_work(struct work_struct *work)
 		goto dead;
 	dev_info(ctrl->dev, "reset complete in %u ms\n",
 		 jiffies_to_msecs(jiffies - start));
-	lnvme_ns_scan(ctrl);
+	/* Not from here: a later reset could not run while this one waits. */
+	queue_work(system_long_wq, &ctrl->scan_work);
 	return;
 dead:
 	lnvme_ctrl_kill(ctrl, "reset failed");
+}
+
+/* A format may have changed while the controller was reset. */
+static void lnvme_scan_work(struct work_struct *work)
+{
+	struct lnvme_ctrl *ctrl = container_of(work, struct lnvme_ctrl,
+					       scan_work);
+
+	/* Teardown flushes this work before it removes the namespaces. */
+	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_LIVE)
+		lnvme_ns_scan(ctrl);
 }
 
 void lnvme_reset_prepare(struct lnvme_ctrl *ctrl)
 {
 	mutex_init(&ctrl->disable_lock);
 	INIT_WORK(&ctrl->reset_work, lnvme_reset_work);
+	INIT_WORK(&ctrl->scan_work, lnvme_scan_work);
 	atomic_set(&ctrl->aborts, 0);
 }
 
