@@ -101,7 +101,16 @@ struct lnvme_queue {
 	u16			depth;
 	u16			qid;
 	s16			vector;		/* MSI-X index, -1 when polled */
-	bool			created;	/* exists on the controller */
+	/*
+	 * The queue exists on the controller.  The admin queue's flag is
+	 * written only under its sq_lock (lnvme_queue_set_created(), by the
+	 * disable and the (re-)enable, both under disable_lock), so that
+	 * lnvme_aer_submit() checks it and writes the SQ in one critical
+	 * section.  An I/O queue's flag is also written by hw/admin.c while
+	 * blk-mq cannot dispatch to it; lnvme_prep_rq() reads it unlocked
+	 * and fails the request when it is false.
+	 */
+	bool			created;
 	bool			irq_requested;
 };
 
@@ -194,11 +203,16 @@ struct lnvme_ctrl {
 	 * disable_lock (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
 	 * LNVME_FENCED: bus mastering was cleared because the controller did
 	 * not disable; the reset clears it when it sets bus mastering again.
+	 * LNVME_AER_PENDING: an AER is outstanding on the controller; set
+	 * by lnvme_aer_submit() under the admin queue's sq_lock, cleared by
+	 * the AER's completion (interrupt context) and by
+	 * lnvme_ctrl_disable() (a disabled controller forgets it).
 	 */
 	unsigned long		flags;
 #define LNVME_IO_QUIESCED	0
 #define LNVME_ADMIN_QUIESCED	1
 #define LNVME_FENCED		2
+#define LNVME_AER_PENDING	3
 	atomic_t		aborts;		/* Abort commands outstanding */
 	struct work_struct	aer_work;
 	u32			aer_result;
@@ -296,6 +310,7 @@ bool lnvme_regs_gone(struct lnvme_ctrl *ctrl);
 int lnvme_queue_alloc(struct lnvme_ctrl *ctrl, u16 qid, u16 depth);
 void lnvme_queue_free(struct lnvme_queue *nq);
 void lnvme_queue_reset(struct lnvme_queue *nq);
+void lnvme_queue_set_created(struct lnvme_queue *nq, bool created);
 void lnvme_sq_write(struct lnvme_queue *nq, struct nvme_command *cmd,
 		    bool ring);
 void lnvme_sq_ring(struct lnvme_queue *nq);

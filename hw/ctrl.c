@@ -130,7 +130,9 @@ int lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 	lnvme_ctrl_quiesce(ctrl);
 	ret = lnvme_ctrl_halt(ctrl);
 	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
-		ctrl->queues[qid].created = false;
+		lnvme_queue_set_created(&ctrl->queues[qid], false);
+	/* A disabled controller forgets its AER; the reset sends a new one. */
+	clear_bit(LNVME_AER_PENDING, &ctrl->flags);
 	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
 		retry = false;
 	lnvme_cancel_requests(ctrl, retry);
@@ -394,7 +396,7 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 	ret = lnvme_regs_enable(ctrl);
 	if (ret)
 		goto disable;
-	ctrl->queues[0].created = true;
+	lnvme_queue_set_created(&ctrl->queues[0], true);
 
 	ret = lnvme_ctrl_identify(ctrl);
 	if (ret)

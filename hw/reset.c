@@ -28,7 +28,8 @@ static struct workqueue_struct *lnvme_reset_wq;
 /*
  * Enable the controller again with the admin queue reset, under
  * disable_lock: a kill that overtook the reset (state no longer CONNECTING)
- * wins.
+ * wins, and the admin queue's tail is rewritten and its created flag set
+ * under its sq_lock, which the AER submission takes (hw/aer.c).
  */
 static int lnvme_reset_enable(struct lnvme_ctrl *ctrl)
 {
@@ -44,7 +45,7 @@ static int lnvme_reset_enable(struct lnvme_ctrl *ctrl)
 	ret = lnvme_regs_enable(ctrl);
 	if (ret)
 		goto unlock;
-	ctrl->queues[0].created = true;
+	lnvme_queue_set_created(&ctrl->queues[0], true);
 	if (test_and_clear_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags))
 		blk_mq_unquiesce_queue(ctrl->admin_q);
 unlock:
