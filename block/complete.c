@@ -130,6 +130,13 @@ void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 				     nq->qid, cid);
 		return;
 	}
+	/*
+	 * Fault injection (fail_io_timeout with io-timeout-fail set on the
+	 * disk): drop the completion as if it were lost, so the request
+	 * stays in flight and the timeout handler recovers it.
+	 */
+	if (blk_should_fake_timeout(req->q))
+		return;
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
 	if (!blk_mq_add_to_batch(req, iob, iod->status != 0,
