@@ -101,7 +101,16 @@ struct lnvme_queue {
 	u16			depth;
 	u16			qid;
 	s16			vector;		/* MSI-X index, -1 when polled */
-	bool			created;	/* exists on the controller */
+	/*
+	 * The queue exists on the controller.  The admin queue's flag is
+	 * written only under its sq_lock (lnvme_queue_set_created(), by the
+	 * disable and the (re-)enable, both under disable_lock), so that
+	 * lnvme_aer_submit() checks it and writes the SQ in one critical
+	 * section.  An I/O queue's flag is also written by hw/admin.c while
+	 * blk-mq cannot dispatch to it; lnvme_prep_rq() reads it unlocked
+	 * and fails the request when it is false.
+	 */
+	bool			created;
 	bool			irq_requested;
 };
 
@@ -113,6 +122,13 @@ struct lnvme_iod {
 	u8			retries;
 	u8			gen;		/* command id generation */
 	bool			aborted;	/* an Abort was sent for it */
+	/*
+	 * Handed back by a cancel pass after its timeout had expired: the
+	 * controller did not answer it, so the hand-back counts as a retry
+	 * (bounded by max_retries).  Set by lnvme_cancel_rq(), read by the
+	 * completion, cleared when the request is prepared again.
+	 */
+	bool			timed_out;
 	u8			nr_lists;	/* descriptor lists from the pools */
 	bool			use_sgl;
 	bool			small_list;	/* lists[0] is from the small pool */
@@ -159,10 +175,39 @@ struct lnvme_ctrl {
 	spinlock_t		state_lock;	/* protects state transitions */
 	enum lnvme_state	state;
 	struct work_struct	reset_work;
+	/*
+	 * The one owner of disabling the controller.  Held by
+	 * lnvme_ctrl_disable() across quiesce, CC.EN = 0 (or the bus master
+	 * fence when the controller does not disable), the created flags and
+	 * the cancel pass, so that two passes (timeouts on two namespaces, a
+	 * timeout racing a reset, a kill racing a reset) never both end the
+	 * same request: each request in flight is ended exactly once.  Also
+	 * held by the reset while it enables the controller again and while
+	 * it goes live and unquiesces, so a disable never interleaves with
+	 * either.  Process context only (reset work, blk-mq timeout work,
+	 * probe, remove, ioctls through lnvme_ctrl_kill()); it sleeps.
+	 * Order: disable_lock, then tag_list_lock (quiesce), then a queue's
+	 * sq_lock or cq_lock.  Never held across del_gendisk(), a queue
+	 * freeze or blk_mq_destroy_queue(): they wait for timeout handlers,
+	 * which take it.
+	 */
+	struct mutex		disable_lock;
+	/*
+	 * Atomic bits.  The QUIESCED and FENCED bits change under
+	 * disable_lock (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
+	 * LNVME_FENCED: bus mastering was cleared because the controller did
+	 * not disable; the reset clears it when it sets bus mastering again.
+	 * LNVME_AER_PENDING: an AER is outstanding on the controller; set
+	 * by lnvme_aer_submit() under the admin queue's sq_lock, cleared by
+	 * the AER's completion (interrupt context) and by
+	 * lnvme_ctrl_disable() (a disabled controller forgets it).
+	 */
 	unsigned long		flags;
 #define LNVME_IO_QUIESCED	0
 #define LNVME_ADMIN_QUIESCED	1
 #define LNVME_NS_ADD_BLOCKED	2	/* a queue switch holds the ns frozen */
+#define LNVME_FENCED		3
+#define LNVME_AER_PENDING	4
 	atomic_t		aborts;		/* Abort commands outstanding */
 	struct work_struct	aer_work;
 	u32			aer_result;
@@ -285,13 +330,14 @@ void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);
 int lnvme_regs_disable(struct lnvme_ctrl *ctrl);
-void lnvme_regs_shutdown(struct lnvme_ctrl *ctrl);
+int lnvme_regs_shutdown(struct lnvme_ctrl *ctrl);
 bool lnvme_regs_gone(struct lnvme_ctrl *ctrl);
 
 /* hw/queue.c */
 int lnvme_queue_alloc(struct lnvme_ctrl *ctrl, u16 qid, u16 depth);
 void lnvme_queue_free(struct lnvme_queue *nq);
 void lnvme_queue_reset(struct lnvme_queue *nq);
+void lnvme_queue_set_created(struct lnvme_queue *nq, bool created);
 void lnvme_sq_write(struct lnvme_queue *nq, struct nvme_command *cmd,
 		    bool ring);
 void lnvme_sq_ring(struct lnvme_queue *nq);
@@ -371,7 +417,7 @@ const char *lnvme_ctrl_state_name(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why);
 void lnvme_ctrl_quiesce(struct lnvme_ctrl *ctrl);
 void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl);
-void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry);
+int lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry);
 
 /* hw/reset.c */
 int lnvme_reset_init(void);

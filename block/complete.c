@@ -42,8 +42,10 @@ blk_status_t lnvme_status_to_blk(u16 status)
 
 /*
  * Retry file system I/O that failed without Do Not Retry, up to max_retries
- * times; requests handed back by a controller reset are always retried and
- * do not count against the limit.
+ * times.  Requests handed back by a controller reset are always retried and
+ * do not count against the limit, unless their own timeout had expired
+ * (iod->timed_out): a command the controller never answers would otherwise
+ * go round timeout, reset and retry for ever.
  */
 static bool lnvme_should_retry(struct request *req)
 {
@@ -54,7 +56,7 @@ static bool lnvme_should_retry(struct request *req)
 	    blk_noretry_request(req) ||
 	    lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
 		return false;
-	if (iod->status == NVME_SC_HOST_ABORTED_CMD)
+	if (iod->status == NVME_SC_HOST_ABORTED_CMD && !iod->timed_out)
 		return true;
 	if (iod->retries >= lnvme_max_retries)
 		return false;
@@ -69,13 +71,14 @@ static void lnvme_log_error(struct request *req)
 
 	if (!ns || (req->rq_flags & RQF_QUIET))
 		return;
-	pr_err_ratelimited("%s: %s (opcode %#x) LBA %llu, %u blocks: status %#x%s%s\n",
+	pr_err_ratelimited("%s: %s (opcode %#x) LBA %llu, %u blocks: status %#x%s%s%s\n",
 			   req->q->disk->disk_name, blk_op_str(req_op(req)),
 			   iod->cmd.common.opcode,
 			   blk_rq_pos(req) >> (ns->lba_shift - SECTOR_SHIFT),
 			   blk_rq_bytes(req) >> ns->lba_shift,
 			   iod->status & NVME_SCT_SC_MASK,
 			   iod->status & NVME_STATUS_DNR ? " (DNR)" : "",
+			   iod->timed_out ? " (timed out)" : "",
 			   iod->retries ? ", after retries" : "");
 }
 
@@ -127,6 +130,13 @@ void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 				     nq->qid, cid);
 		return;
 	}
+	/*
+	 * Fault injection (fail_io_timeout with io-timeout-fail set on the
+	 * disk): drop the completion as if it were lost, so the request
+	 * stays in flight and the timeout handler recovers it.
+	 */
+	if (blk_should_fake_timeout(req->q))
+		return;
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
 	if (!blk_mq_add_to_batch(req, iob, iod->status != 0,

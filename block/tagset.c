@@ -35,6 +35,7 @@ static void lnvme_iod_init(struct request *req)
 		req->rq_flags |= RQF_DONTPREP;
 	}
 	iod->status = 0;
+	iod->timed_out = false;
 	iod->nr_lists = 0;
 	iod->nents = 0;
 	iod->bvec_len = 0;
@@ -157,16 +158,19 @@ static void lnvme_cq_reap_sync(struct lnvme_queue *nq)
 }
 
 /*
- * A command timed out.  In order: look for a lost interrupt; if the device
- * is gone or fatally failed, give up on it or reset it; otherwise send an
- * Abort and give the command another timeout; if it times out again,
- * reset the controller.  Admin commands are never aborted.
+ * A command timed out.  In order: look for a lost interrupt; while a reset
+ * runs, leave the request to it; if the device is gone, give up on it;
+ * otherwise send an Abort and give the command another timeout; if it
+ * times out again, reset the controller.  Admin commands are never aborted.
+ * Only a cancel pass under disable_lock ends a request here, so a request
+ * whose timeout races another timeout, a reset or a kill is ended once.
  */
 static enum blk_eh_timer_return lnvme_timeout(struct request *req)
 {
 	struct lnvme_queue *nq = req->mq_hctx->driver_data;
 	struct lnvme_ctrl *ctrl = nq->ctrl;
 	struct lnvme_iod *iod = lnvme_iod(req);
+	enum lnvme_state state;
 	u32 csts;
 
 	lnvme_cq_reap_sync(nq);
@@ -177,36 +181,53 @@ static enum blk_eh_timer_return lnvme_timeout(struct request *req)
 		return BLK_EH_DONE;
 	}
 
+	/*
+	 * The reset owns the controller: its cancel pass hands this request
+	 * back (file system I/O is sent again), so the timeout is not an
+	 * error.  Give it another timeout in case the pass already ran.
+	 */
+	state = lnvme_ctrl_state(ctrl);
+	if (state == LNVME_STATE_RESETTING) {
+		dev_warn_ratelimited(ctrl->dev, "queue %u tag %d: timed out while the controller resets; left to the reset\n",
+				     nq->qid, req->tag);
+		return BLK_EH_RESET_TIMER;
+	}
+
 	csts = readl(ctrl->bar + NVME_REG_CSTS);
 	dev_err_ratelimited(ctrl->dev, "queue %u tag %d: opcode %#x timed out (CSTS %#x)\n",
 			    nq->qid, req->tag, iod->cmd.common.opcode, csts);
 	if (csts == ~0U) {
 		lnvme_ctrl_kill(ctrl, "device gone");
-		return BLK_EH_DONE;
-	}
-
-	switch (lnvme_ctrl_state(ctrl)) {
-	case LNVME_STATE_LIVE:
-		break;
-	case LNVME_STATE_RESETTING:
-	case LNVME_STATE_CONNECTING:
-		/* A command of the reset itself: end it; the reset fails. */
-		lnvme_ctrl_disable(ctrl, false);
-		return BLK_EH_DONE;
-	default:
-		lnvme_ctrl_kill(ctrl, "command timeout");
-		return BLK_EH_DONE;
-	}
-
-	if (!(csts & NVME_CSTS_CFS) && nq->qid && !iod->aborted &&
-	    !lnvme_abort_send(ctrl, req)) {
-		iod->aborted = true;
+		state = LNVME_STATE_DEAD;
+	} else if (state == LNVME_STATE_LIVE) {
+		if (!(csts & NVME_CSTS_CFS) && nq->qid && !iod->aborted &&
+		    !lnvme_abort_send(ctrl, req)) {
+			iod->aborted = true;
+			return BLK_EH_RESET_TIMER;
+		}
+		if (lnvme_reset_from_timeout(ctrl, csts & NVME_CSTS_CFS ?
+					     "controller fatal status" :
+					     "command timeout"))
+			return BLK_EH_DONE;
+		/*
+		 * Another timeout, a reset or a kill got there first: its
+		 * cancel pass ends this request, which was in flight when it
+		 * took the controller.
+		 */
 		return BLK_EH_RESET_TIMER;
 	}
-	if (!lnvme_reset_from_timeout(ctrl, csts & NVME_CSTS_CFS ?
-				      "controller fatal status" :
-				      "command timeout"))
-		lnvme_ctrl_disable(ctrl, false);
+
+	/*
+	 * Connecting: a command of the reset itself (or I/O while the reset
+	 * drains the old queues), so the controller does not answer after
+	 * the re-enable; the pass ends it with the rest, the reset fails and
+	 * kills the controller.  Bring-up or teardown: nobody recovers the
+	 * controller, kill it.  Dead: the kill's pass ended every request;
+	 * one more pass ends a request that slipped in while it ran.
+	 */
+	if (state != LNVME_STATE_CONNECTING && state != LNVME_STATE_DEAD)
+		lnvme_ctrl_kill(ctrl, "command timeout");
+	lnvme_ctrl_disable(ctrl, false);
 	return BLK_EH_DONE;
 }
 
@@ -220,18 +241,27 @@ static bool lnvme_cancel_rq(struct request *req, void *data)
 	iod->status = NVME_SC_HOST_ABORTED_CMD;
 	if (!retry)
 		iod->status |= NVME_STATUS_DNR;
+	/*
+	 * Outstanding past its deadline: one of the commands the controller
+	 * did not answer.  Its hand-back counts as a retry, so a command that
+	 * always times out fails after max_retries resets.
+	 */
+	iod->timed_out = time_after_eq(jiffies, READ_ONCE(req->deadline));
 	blk_mq_complete_request(req);
 	return true;
 }
 
 /*
- * The controller is disabled or gone: reap what it did complete, then end
- * every request still in flight, to be retried (@retry) or failed.
+ * The controller is disabled, fenced or gone: reap what it did complete,
+ * then end every request still in flight, to be retried (@retry) or
+ * failed.  Only from lnvme_ctrl_disable(), under disable_lock: two passes
+ * at once could both see a request in flight and both complete it.
  */
 void lnvme_cancel_requests(struct lnvme_ctrl *ctrl, bool retry)
 {
 	unsigned int qid;
 
+	lockdep_assert_held(&ctrl->disable_lock);
 	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
 		if (ctrl->queues[qid].cqes)
 			lnvme_cq_reap_sync(&ctrl->queues[qid]);

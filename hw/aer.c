@@ -6,6 +6,17 @@
  * is handled from a work item: namespace changes trigger a rescan, other
  * events are logged and their log page read to clear them, and a new AER
  * is sent.
+ *
+ * Two parties send AERs: the AER work, after handling an event, and the
+ * bring-up or reset, once the admin queue runs.  The AER work may still be
+ * running (a log page read, a rescan) while a reset disables the controller
+ * and rewrites the admin SQ tail.  So an AER is written only from
+ * lnvme_aer_submit(), which under the admin queue's sq_lock checks that the
+ * admin queue is live on the controller (queues[0].created, cleared by the
+ * disable and set by the re-enable, both under that lock) and that no AER
+ * is outstanding (LNVME_AER_PENDING): the reset's re-init of the admin
+ * queue and an AER submission never interleave, and at most one AER with
+ * command id LNVME_AER_CID is ever outstanding.
  */
 #include "../lnvme.h"
 
@@ -13,13 +24,21 @@
 #define LNVME_AEN_INFO(r)	(((r) >> 8) & 0xff)
 #define LNVME_AEN_LID(r)	(((r) >> 16) & 0xff)
 
+/* Send an AER if none is outstanding and the admin queue is live. */
 void lnvme_aer_submit(struct lnvme_ctrl *ctrl)
 {
+	struct lnvme_queue *aq = &ctrl->queues[0];
 	struct nvme_command c = { };
 
 	c.common.opcode = nvme_admin_async_event;
 	c.common.command_id = LNVME_AER_CID;
-	lnvme_sq_write(&ctrl->queues[0], &c, true);
+	spin_lock(&aq->sq_lock);
+	if (aq->created &&
+	    !test_and_set_bit(LNVME_AER_PENDING, &ctrl->flags)) {
+		lnvme_sq_write_locked(aq, &c);
+		lnvme_sq_ring_locked(aq);
+	}
+	spin_unlock(&aq->sq_lock);
 }
 
 /* From the admin queue's completion handler. */
@@ -27,6 +46,7 @@ void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe)
 {
 	ctrl->aer_status = le16_to_cpu(cqe->status) >> 1;
 	ctrl->aer_result = le32_to_cpu(cqe->result.u32);
+	clear_bit(LNVME_AER_PENDING, &ctrl->flags);
 	queue_work(system_long_wq, &ctrl->aer_work);
 }
 
@@ -67,6 +87,10 @@ static void lnvme_aer_work(struct work_struct *work)
 	if (LNVME_AEN_TYPE(result) == NVME_AER_NOTICE &&
 	    LNVME_AEN_INFO(result) == NVME_AER_NOTICE_NS_CHANGED)
 		lnvme_ns_queue_scan(ctrl);
+	/*
+	 * A reset may have run meanwhile and sent its own AER: then this is
+	 * a no-op (see the top of this file).
+	 */
 	lnvme_aer_submit(ctrl);
 }
 

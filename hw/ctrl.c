@@ -66,7 +66,11 @@ const char *lnvme_ctrl_state_name(struct lnvme_ctrl *ctrl)
 	return lnvme_state_names[lnvme_ctrl_state(ctrl)];
 }
 
-/* Stop blk-mq from calling queue_rq, on the I/O queues and the admin queue. */
+/*
+ * Stop blk-mq from calling queue_rq, on the I/O queues and the admin queue.
+ * Quiesce and unquiesce run under disable_lock (but for the I/O queues'
+ * unquiesce in lnvme_qcount_switch()).
+ */
 void lnvme_ctrl_quiesce(struct lnvme_ctrl *ctrl)
 {
 	if (ctrl->io_set_ready && !test_and_set_bit(LNVME_IO_QUIESCED, &ctrl->flags))
@@ -84,19 +88,58 @@ void lnvme_ctrl_unquiesce(struct lnvme_ctrl *ctrl)
 }
 
 /*
- * Quiesce, disable the controller (after which it no longer touches host
- * memory), reap what it completed and end the requests still in flight:
- * with @retry, file system I/O goes back to blk-mq to be sent again later.
+ * Stop the controller from touching host memory: clear CC.EN and wait for
+ * CSTS.RDY = 0.  If it does not get there (CSTS.RDY stays set, or the
+ * registers read all ones), fence it: clear Bus Master Enable, so that
+ * nothing it still holds (queue entries, data buffers) can be read or
+ * written once the caller unmaps or frees them.  The reset sets bus
+ * mastering again, and only after a disable that completed.  Returns 0 when
+ * the controller is disabled, else the error of the disable.
  */
-void lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
+static int lnvme_ctrl_halt(struct lnvme_ctrl *ctrl)
+{
+	int ret;
+
+	lockdep_assert_held(&ctrl->disable_lock);
+	ret = lnvme_regs_disable(ctrl);
+	if (ret && !test_and_set_bit(LNVME_FENCED, &ctrl->flags)) {
+		/* A device that is gone has no config space left to write. */
+		if (pci_device_is_present(ctrl->pdev))
+			pci_clear_master(ctrl->pdev);
+		dev_err(ctrl->dev, "controller did not disable (%d): bus mastering off\n",
+			ret);
+	}
+	return ret;
+}
+
+/*
+ * The one way to disable the controller, under disable_lock (see lnvme.h):
+ * quiesce, halt it (disable, or fence when it does not disable), reap what
+ * it completed and end the requests still in flight, once each: with
+ * @retry, file system I/O goes back to blk-mq to be sent again later.  On a
+ * dead controller nothing is retried and the queues are unquiesced, so
+ * that whatever waits fails fast.  Returns 0 when the controller disabled,
+ * else the error of the disable (it is then fenced).
+ */
+int lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 {
 	unsigned int qid;
+	int ret;
 
+	mutex_lock(&ctrl->disable_lock);
 	lnvme_ctrl_quiesce(ctrl);
-	lnvme_regs_disable(ctrl);
+	ret = lnvme_ctrl_halt(ctrl);
 	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
-		ctrl->queues[qid].created = false;
+		lnvme_queue_set_created(&ctrl->queues[qid], false);
+	/* A disabled controller forgets its AER; the reset sends a new one. */
+	clear_bit(LNVME_AER_PENDING, &ctrl->flags);
+	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
+		retry = false;
 	lnvme_cancel_requests(ctrl, retry);
+	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
+		lnvme_ctrl_unquiesce(ctrl);
+	mutex_unlock(&ctrl->disable_lock);
+	return ret;
 }
 
 /*
@@ -110,8 +153,8 @@ void lnvme_ctrl_kill(struct lnvme_ctrl *ctrl, const char *why)
 		return;
 	if (why)
 		dev_err(ctrl->dev, "controller is dead: %s\n", why);
+	/* Dead: the pass fails every request and unquiesces. */
 	lnvme_ctrl_disable(ctrl, false);
-	lnvme_ctrl_unquiesce(ctrl);
 }
 
 static void lnvme_copy_id_string(char *dst, const char *src, size_t len)
@@ -282,7 +325,7 @@ static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
 	for (qid = 1; qid <= nr_irq + nr_poll; qid++) {
 		ret = lnvme_ctrl_create_io_queue(ctrl, qid, qid > nr_irq);
 		if (ret)
-			goto err;
+			goto delete_io_queues;
 	}
 	dev_info(ctrl->dev, "%u I/O queues (%u default, %u read, %u poll) of depth %u, %u interrupt vectors\n",
 		 ctrl->nr_io_queues, ctrl->nr_map_queues[HCTX_TYPE_DEFAULT],
@@ -290,9 +333,9 @@ static int lnvme_ctrl_setup_io_queues(struct lnvme_ctrl *ctrl,
 		 ctrl->nr_map_queues[HCTX_TYPE_POLL], ctrl->io_depth,
 		 ctrl->nr_vecs);
 	return 0;
-err:
+delete_io_queues:
+	/* The caller frees them, once the controller is disabled. */
 	lnvme_delete_io_queues(ctrl);
-	lnvme_free_io_queues(ctrl);
 	return ret;
 }
 
@@ -352,8 +395,8 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		goto free_irq;
 	ret = lnvme_regs_enable(ctrl);
 	if (ret)
-		goto free_admin_tags;
-	ctrl->queues[0].created = true;
+		goto disable;
+	lnvme_queue_set_created(&ctrl->queues[0], true);
 
 	ret = lnvme_ctrl_identify(ctrl);
 	if (ret)
@@ -378,11 +421,11 @@ free_io_tags:
 	lnvme_io_tagset_exit(ctrl);
 delete_io_queues:
 	lnvme_delete_io_queues(ctrl);
+disable:
+	/* Disabled (or fenced) before its queues and buffers are freed. */
+	lnvme_ctrl_disable(ctrl, false);
 	lnvme_dbbuf_free(ctrl);
 	lnvme_free_io_queues(ctrl);
-disable:
-	lnvme_regs_disable(ctrl);
-free_admin_tags:
 	lnvme_admin_tagset_exit(ctrl);
 free_irq:
 	lnvme_irq_free(&ctrl->queues[0]);
@@ -404,15 +447,23 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	up_write(&ctrl->teardown_rwsem);
 	/* A reset in progress ends with the controller dead or live. */
 	flush_work(&ctrl->reset_work);
+	/* Scans started while live end here; later ones see deleting. */
+	flush_work(&ctrl->scan_work);
 	flush_work(&ctrl->aer_work);
 	/* Removal overtook a reset: the controller is disabled, queues held. */
 	if (ctrl->flags & (BIT(LNVME_IO_QUIESCED) | BIT(LNVME_ADMIN_QUIESCED)))
 		lnvme_ctrl_kill(ctrl, "removed during reset");
 	lnvme_ns_remove_all(ctrl);
 
+	/*
+	 * A dead controller is disabled or fenced already; a live one that
+	 * does not complete its shutdown is disabled (or fenced) before its
+	 * queues and shadow doorbells are freed.
+	 */
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_DEAD) {
 		lnvme_delete_io_queues(ctrl);
-		lnvme_regs_shutdown(ctrl);
+		if (lnvme_regs_shutdown(ctrl))
+			lnvme_ctrl_disable(ctrl, false);
 	}
 	lnvme_dbbuf_free(ctrl);
 	lnvme_free_io_queues(ctrl);
@@ -421,6 +472,7 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	lnvme_irq_free(&ctrl->queues[0]);
 	/* No AER completion can arrive any more. */
 	cancel_work_sync(&ctrl->aer_work);
+	cancel_work_sync(&ctrl->scan_work);
 	lnvme_irq_release(ctrl);
 	lnvme_queue_free(&ctrl->queues[0]);
 	kfree(ctrl->queues);

@@ -53,14 +53,30 @@ void lnvme_queue_free(struct lnvme_queue *nq)
 	nq->cqes = NULL;
 }
 
-/* Back to the state the controller expects of a newly created queue. */
+/*
+ * Back to the state the controller expects of a newly created queue.  The
+ * SQ tail changes under sq_lock: for the admin queue the reset calls this
+ * while the AER work may try to submit (lnvme_aer_submit()).  The CQ side
+ * needs no lock: the controller is disabled (or the queue not created), so
+ * nothing is posted and no reaper finds an entry.
+ */
 void lnvme_queue_reset(struct lnvme_queue *nq)
 {
+	spin_lock(&nq->sq_lock);
 	nq->sq_tail = 0;
 	nq->sq_tail_rung = 0;
+	spin_unlock(&nq->sq_lock);
 	nq->cq_head = 0;
 	nq->cq_phase = 1;
 	memset(nq->cqes, 0, nq->depth * sizeof(*nq->cqes));
+}
+
+/* See lnvme_queue.created: under sq_lock. */
+void lnvme_queue_set_created(struct lnvme_queue *nq, bool created)
+{
+	spin_lock(&nq->sq_lock);
+	WRITE_ONCE(nq->created, created);
+	spin_unlock(&nq->sq_lock);
 }
 
 void lnvme_sq_ring_locked(struct lnvme_queue *nq)

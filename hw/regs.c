@@ -76,17 +76,24 @@ int lnvme_regs_enable(struct lnvme_ctrl *ctrl)
 			       lnvme_regs_timeout(ctrl), "CSTS.RDY=1");
 }
 
-/* Normal shutdown: CC.SHN = 01b, then wait for CSTS.SHST = complete. */
-void lnvme_regs_shutdown(struct lnvme_ctrl *ctrl)
+/*
+ * Normal shutdown: CC.SHN = 01b, then wait for CSTS.SHST = complete.
+ * Returns 0 once shut down (or already disabled), else an error: the
+ * controller may still be running and must be disabled (or fenced) before
+ * its queues are freed.
+ */
+int lnvme_regs_shutdown(struct lnvme_ctrl *ctrl)
 {
 	unsigned long deadline;
 	u32 cc = readl(ctrl->bar + NVME_REG_CC);
 
-	if (cc == ~0U || !(cc & NVME_CC_ENABLE))
-		return;
+	if (cc == ~0U)
+		return -ENODEV;
+	if (!(cc & NVME_CC_ENABLE))
+		return 0;
 	cc = (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL;
 	writel(cc, ctrl->bar + NVME_REG_CC);
 	deadline = jiffies + msecs_to_jiffies(ctrl->shutdown_timeout);
-	lnvme_regs_wait(ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT,
-			deadline, "shutdown");
+	return lnvme_regs_wait(ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT,
+			       deadline, "shutdown");
 }

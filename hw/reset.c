@@ -12,12 +12,46 @@
  *     doorbells; if the number or the map split changes, switch to the new
  *     queues as hw/qcount.c describes;
  *  3. CONNECTING -> LIVE: unquiesce, so the retried requests are sent.
- * If any step fails the controller is marked dead and all I/O fails fast.
+ * If any step fails the controller is marked dead and all I/O fails fast;
+ * a controller that does not disable in step 1 is fenced (bus mastering
+ * off) and not enabled again.
+ *
+ * Disabling has one owner, disable_lock (lnvme.h): step 1, a disable from
+ * a timeout handler or a kill, the re-enable in step 2 and the move to
+ * LIVE with its unquiesce in step 3 never interleave.
  */
 #include <linux/delay.h>
 #include "../lnvme.h"
 
 static struct workqueue_struct *lnvme_reset_wq;
+
+/*
+ * Enable the controller again with the admin queue reset, under
+ * disable_lock: a kill that overtook the reset (state no longer CONNECTING)
+ * wins, and the admin queue's tail is rewritten and its created flag set
+ * under its sq_lock, which the AER submission takes (hw/aer.c).
+ */
+static int lnvme_reset_enable(struct lnvme_ctrl *ctrl)
+{
+	int ret = -ENODEV;
+
+	mutex_lock(&ctrl->disable_lock);
+	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_CONNECTING)
+		goto unlock;
+	/* A fault may have cleared bus mastering (as blktests block/011 does). */
+	pci_set_master(ctrl->pdev);
+	clear_bit(LNVME_FENCED, &ctrl->flags);
+	lnvme_queue_reset(&ctrl->queues[0]);
+	ret = lnvme_regs_enable(ctrl);
+	if (ret)
+		goto unlock;
+	lnvme_queue_set_created(&ctrl->queues[0], true);
+	if (test_and_clear_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags))
+		blk_mq_unquiesce_queue(ctrl->admin_q);
+unlock:
+	mutex_unlock(&ctrl->disable_lock);
+	return ret;
+}
 
 /*
  * Enable the controller and re-create the I/O queues it had, as many as it
@@ -31,15 +65,9 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl,
 	bool changed;
 	int ret;
 
-	/* A fault may have cleared bus mastering (as blktests block/011 does). */
-	pci_set_master(ctrl->pdev);
-	lnvme_queue_reset(&ctrl->queues[0]);
-	ret = lnvme_regs_enable(ctrl);
+	ret = lnvme_reset_enable(ctrl);
 	if (ret)
 		return ret;
-	ctrl->queues[0].created = true;
-	clear_bit(LNVME_ADMIN_QUIESCED, &ctrl->flags);
-	blk_mq_unquiesce_queue(ctrl->admin_q);
 
 	ret = lnvme_qcount_negotiate(ctrl, next, &granted);
 	if (ret)
@@ -63,6 +91,26 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl,
 	return 0;
 }
 
+/*
+ * CONNECTING -> LIVE and unquiesce, under disable_lock, and only if no
+ * disable ran since the re-enable (a timeout of one of the reset's own
+ * commands disables the controller and clears the admin queue's created
+ * flag): a live controller is never left disabled, and a disable never
+ * finds the queues unquiesced behind its back.
+ */
+static bool lnvme_reset_go_live(struct lnvme_ctrl *ctrl)
+{
+	bool live = false;
+
+	mutex_lock(&ctrl->disable_lock);
+	if (ctrl->queues[0].created)
+		live = lnvme_ctrl_set_state(ctrl, LNVME_STATE_LIVE);
+	if (live)
+		lnvme_ctrl_unquiesce(ctrl);
+	mutex_unlock(&ctrl->disable_lock);
+	return live;
+}
+
 static void lnvme_reset_work(struct work_struct *work)
 {
 	struct lnvme_ctrl *ctrl = container_of(work, struct lnvme_ctrl,
@@ -74,7 +122,13 @@ static void lnvme_reset_work(struct work_struct *work)
 	/* Removal started meanwhile: it takes over from here. */
 	if (lnvme_ctrl_state(ctrl) != LNVME_STATE_RESETTING)
 		return;
-	lnvme_ctrl_disable(ctrl, true);
+	/* Requests in flight, timed out or not, are handed back here. */
+	ret = lnvme_ctrl_disable(ctrl, true);
+	if (ret) {
+		dev_err(ctrl->dev, "reset failed: the controller did not disable (%d)\n",
+			ret);
+		goto dead;
+	}
 	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_CONNECTING))
 		goto dead;
 	ret = lnvme_reset_reconnect(ctrl, &next);
@@ -84,11 +138,11 @@ static void lnvme_reset_work(struct work_struct *work)
 		dev_err(ctrl->dev, "reset failed: %d\n", ret);
 		goto dead;
 	}
-	if (!lnvme_ctrl_set_state(ctrl, LNVME_STATE_LIVE))
+	if (!lnvme_reset_go_live(ctrl))
 		goto dead;
-	lnvme_ctrl_unquiesce(ctrl);
 	dev_info(ctrl->dev, "reset complete in %u ms\n",
 		 jiffies_to_msecs(jiffies - start));
+	/* Not from here: a later reset could not run while this one waits. */
 	lnvme_ns_queue_scan(ctrl);
 	return;
 dead:
@@ -97,6 +151,7 @@ dead:
 
 void lnvme_reset_prepare(struct lnvme_ctrl *ctrl)
 {
+	mutex_init(&ctrl->disable_lock);
 	INIT_WORK(&ctrl->reset_work, lnvme_reset_work);
 	atomic_set(&ctrl->aborts, 0);
 }
@@ -122,6 +177,8 @@ int lnvme_reset_sync(struct lnvme_ctrl *ctrl)
 /*
  * From the timeout handler: disable the controller now, so that the timed
  * out request can be handed back, then re-enable it from the work queue.
+ * False if the controller was not live: another timeout, a reset or a kill
+ * owns it.
  */
 bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why)
 {
