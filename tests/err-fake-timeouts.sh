@@ -13,6 +13,7 @@
 # a verify-only pass over everything fio wrote must find every
 # acknowledged write.  The test reports how many timeouts were injected
 # (from the times counter) and the timeouts, aborts and resets they caused.
+# debug-kernel-only: needs the debug kernel; listed in tests/debug.list
 # timeout: 300
 . "$(dirname "$0")/lib/common.sh" || exit 1
 # shellcheck source=err/lib.sh
