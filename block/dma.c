@@ -65,6 +65,7 @@ void *lnvme_list_alloc(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod,
 	iod->list_dma[iod->nr_lists++] = dma;
 	return list;
 }
+
 /* fail_function makes it fail to test the retry (tests/err-fault-injection). */
 ALLOW_ERROR_INJECTION(lnvme_list_alloc, NULL);
 

@@ -6,7 +6,6 @@
  *
  *   insmod lnvme_checker_bugs.ko bugs=kasan,lockdep,sleep,dma,leak
  */
-#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
@@ -51,9 +50,13 @@ static DEFINE_SPINLOCK(lnvme_checker_lock);
 
 static noinline void lnvme_checker_sleep(void)
 {
+	void *p;
+
+	/* An allocation that may sleep, under a spinlock. */
 	spin_lock(&lnvme_checker_lock);
-	msleep(1);
+	p = kmalloc(64, GFP_KERNEL);
 	spin_unlock(&lnvme_checker_lock);
+	kfree(p);
 }
 
 static noinline void lnvme_checker_dma(void)
