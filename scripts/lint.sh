@@ -47,11 +47,20 @@ lint_build() {
 	fi
 }
 
-lint_build "$kdir"
-# The debug kernel too, when it is built (make debug-kernel).
-if build=$("$top/scripts/debug-kernel.sh" --print 2>/dev/null); then
+# VM_KERNEL=debug (make check's debug pass): against the debug kernel,
+# which must be built.  Otherwise the stock headers, and the debug kernel
+# too when it is built (make debug-kernel).
+if [ "${VM_KERNEL:-default}" = debug ]; then
+	build=$("$top/scripts/debug-kernel.sh" --print) ||
+		{ echo "lint: no debug kernel (make debug-kernel)"; exit 1; }
 	read -r dkver _ dkdir <<<"$build"
 	lint_build "$dkdir" "$top/.cache/kbuild/lint-$dkver"
+else
+	lint_build "$kdir"
+	if build=$("$top/scripts/debug-kernel.sh" --print 2>/dev/null); then
+		read -r dkver _ dkdir <<<"$build"
+		lint_build "$dkdir" "$top/.cache/kbuild/lint-$dkver"
+	fi
 fi
 
 mapfile -t files < <(cd "$top" && git ls-files -co --exclude-standard -- '*.c' '*.h' | sort)
