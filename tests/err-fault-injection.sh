@@ -47,19 +47,26 @@ knob() {
 		echo 0 >"$d/probability"
 		return
 	fi
-	# "lnvme SIZE REFS DEPS STATE ADDR": the module's memory.
+	# "lnvme SIZE REFS DEPS STATE ADDR": the module's memory.  Hex in and
+	# out (debugfs takes 0x...): the addresses do not fit a signed number.
 	range=$(awk '$1 == "lnvme" { print $6, $2 }' /proc/modules)
 	[ -n "$range" ] || fail "lnvme is not loaded"
 	set -- "$1" "$2" $range
-	printf '%d\n' "$3" >"$d/require-start"
-	printf '%d\n' "$(($3 + $4))" >"$d/require-end"
-	echo 32 >"$d/stacktrace-depth"
-	echo N >"$d/task-filter"
-	echo N >"$d/ignore-gfp-wait"
-	echo 1 >"$d/interval"
-	echo -1 >"$d/times"
-	echo 0 >"$d/space"
-	echo 1 >"$d/verbose"
+	# Every filter must be in place before any failure is injected: an
+	# unfiltered failslab fails the whole guest.
+	{
+		echo "$3" >"$d/require-start" &&
+			printf '%#x\n' "$(($3 + $4))" >"$d/require-end" &&
+			echo 32 >"$d/stacktrace-depth" &&
+			echo N >"$d/task-filter" &&
+			echo N >"$d/ignore-gfp-wait" &&
+			echo 1 >"$d/interval" &&
+			echo -1 >"$d/times" &&
+			echo 0 >"$d/space" &&
+			echo 1 >"$d/verbose"
+	} || fail "cannot set up $1's filters"
+	[ "$(printf '%#x' "$(cat "$d/require-start")")" = "$3" ] ||
+		fail "$1 require-start reads $(cat "$d/require-start"), not $3"
 	echo "$2" >"$d/probability"
 }
 inject() { knob failslab "$1"; knob fail_page_alloc "$1"; }

@@ -2,6 +2,7 @@
 # --nvme with the in-kernel driver: binding by driver_override, VM_NVME_*
 # variables, namespaces with their own block sizes, module autoload (xfs).
 # timeout: 180
+# debug-timeout: 900
 . "$TOP/tests/lib/common.sh"
 r=$(mktemp -d); trap 'rm -rf "$r"' EXIT
 
