@@ -509,8 +509,14 @@ struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait)
 	disks = lnvme_ns_get_disks(ctrl);
 	if (!disks)
 		return NULL;
+	/*
+	 * Non-owner: the freeze may end in another context (the reset work),
+	 * and a rescan under it may remove a disk, whose own freeze nests
+	 * in this one; lockdep must not see a lock held on return to user
+	 * space.
+	 */
 	for (i = 0; disks[i]; i++)
-		blk_freeze_queue_start(disks[i]->queue);
+		blk_freeze_queue_start_non_owner(disks[i]->queue);
 	if (wait)
 		for (i = 0; disks[i]; i++)
 			blk_mq_freeze_queue_wait(disks[i]->queue);
@@ -522,7 +528,7 @@ void lnvme_ns_unfreeze_all(struct gendisk **disks)
 	unsigned int i;
 
 	for (i = 0; disks[i]; i++) {
-		blk_mq_unfreeze_queue(disks[i]->queue);
+		blk_mq_unfreeze_queue_non_owner(disks[i]->queue);
 		put_device(disk_to_dev(disks[i]));
 	}
 	kfree(disks);

@@ -447,8 +447,6 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	up_write(&ctrl->teardown_rwsem);
 	/* A reset in progress ends with the controller dead or live. */
 	flush_work(&ctrl->reset_work);
-	/* Scans started while live end here; later ones see deleting. */
-	flush_work(&ctrl->scan_work);
 	flush_work(&ctrl->aer_work);
 	/* Removal overtook a reset: the controller is disabled, queues held. */
 	if (ctrl->flags & (BIT(LNVME_IO_QUIESCED) | BIT(LNVME_ADMIN_QUIESCED)))
