@@ -499,7 +499,9 @@ static struct gendisk **lnvme_ns_get_disks(struct lnvme_ctrl *ctrl)
  * around a change of the I/O queues.  With @wait false the freeze is only
  * started (blk_mq_freeze_queue_wait() finishes it).  The returned
  * NULL-terminated array holds a reference on each disk.  The queues are
- * frozen outside ns_lock.
+ * frozen outside ns_lock.  Whoever holds the freeze allocates only under
+ * memalloc_noio_save(): reclaim writing to a frozen disk would wait for
+ * the unfreeze, which waits for the allocation.
  */
 struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait)
 {

@@ -11,6 +11,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/nvme_ioctl.h>
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include "../lnvme.h"
 
@@ -166,6 +167,7 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 				   u32 timeout_ms, u64 *result)
 {
 	struct gendisk **frozen;
+	unsigned int noio;
 	int ret;
 
 	if (!lnvme_admin_changes_ns(c->common.opcode))
@@ -177,9 +179,12 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 		ret = -ENOMEM;
 		goto unlock;
 	}
+	/* No reclaim may write to the frozen disks: it would wait for us. */
+	noio = memalloc_noio_save();
 	ret = lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, timeout_ms,
 				result);
 	lnvme_ns_scan_locked(ctrl);
+	memalloc_noio_restore(noio);
 	lnvme_ns_unfreeze_all(frozen);
 unlock:
 	mutex_unlock(&ctrl->scan_lock);

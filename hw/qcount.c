@@ -16,6 +16,7 @@
  *     blk_mq_update_nr_hw_queues() re-maps the hardware contexts, and the
  *     namespace queues are unfrozen.
  */
+#include <linux/sched/mm.h>
 #include "../lnvme.h"
 
 /* What the parameters ask for now, within the vectors and queues array. */
@@ -120,6 +121,7 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 {
 	unsigned int old[HCTX_MAX_TYPES], old_count = ctrl->nr_io_queues, i;
 	struct gendisk **disks;
+	unsigned int noio;
 	int ret;
 
 	/*
@@ -145,7 +147,10 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 		goto kill;
 
 	memcpy(old, ctrl->nr_map_queues, sizeof(old));
+	/* No reclaim may write to the frozen disks: it would wait for us. */
+	noio = memalloc_noio_save();
 	ret = lnvme_qcount_recreate(ctrl, next);
+	memalloc_noio_restore(noio);
 	if (ret)
 		goto kill;
 	blk_mq_update_nr_hw_queues(&ctrl->io_set, ctrl->nr_io_queues);
