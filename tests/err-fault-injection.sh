@@ -3,8 +3,8 @@
 # failslab and fail_page_alloc, restricted by their stack filter to
 # allocations with lnvme in the call chain (require-start/end = the
 # module's address range), fail 1 in 4 of those allocations during:
-#   probe (unbind/bind, 8 times), namespace rescans (8), controller resets
-#   (8), passthrough commands (nvme-cli admin and I/O, 40);
+#   probe (unbind/bind, 4 times), namespace rescans (4), controller resets
+#   (4), passthrough commands (nvme-cli admin and I/O, 20);
 # fail_function makes lnvme_list_alloc() (descriptor lists, the I/O path)
 # fail 1 in 5 calls under fio verify with 64k-256k blocks, and
 # lnvme_ns_add_disk() (device_add_disk) fail once in a probe; make-it-fail
@@ -109,7 +109,7 @@ write_ref
 declare -A count
 
 n0=$(injected)
-for i in $(seq 8); do
+for i in $(seq 4); do
 	echo "$pci" >"$drv/unbind" || fail "unbind $i"
 	inject 25
 	echo "$pci" >"$drv/bind" 2>/dev/null || echo "probe $i: bind failed: clean error"
@@ -119,7 +119,7 @@ done
 count[probe]=$(($(injected) - n0))
 
 n0=$(injected)
-for i in $(seq 8); do
+for i in $(seq 4); do
 	inject 25
 	nvme ns-rescan "$ctl" 2>/dev/null || echo "rescan $i: error (clean)"
 	sleep 1
@@ -130,7 +130,7 @@ done
 count[rescan]=$(($(injected) - n0))
 
 n0=$(injected)
-for i in $(seq 8); do
+for i in $(seq 4); do
 	inject 25
 	timeout 60 nvme reset "$ctl" 2>/dev/null || echo "reset $i: error (clean)"
 	recover "reset $i"
@@ -140,14 +140,14 @@ count[reset]=$(($(injected) - n0))
 n0=$(injected)
 pt_err=0
 inject 25
-for i in $(seq 20); do
+for i in $(seq 10); do
 	nvme id-ctrl "$ctl" >/dev/null 2>&1 || pt_err=$((pt_err + 1))
 	nvme read /dev/lnvme0n1 -s 0 -c 7 -z 4096 -d /dev/null >/dev/null 2>&1 || pt_err=$((pt_err + 1))
 done
 recover passthrough
 nvme id-ctrl "$ctl" >/dev/null || fail "id-ctrl without injection"
 count[passthrough]=$(($(injected) - n0))
-echo "passthrough: $pt_err of 40 commands failed under injection"
+echo "passthrough: $pt_err of 20 commands failed under injection"
 
 # device_add_disk() failing (fail_function on lnvme_ns_add_disk) during a
 # probe: that namespace gets no disk and nothing leaks; a rescan adds it.
