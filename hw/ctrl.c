@@ -276,12 +276,16 @@ unsigned int lnvme_want_irq_queues(unsigned int max_qid)
 	return min3(nr_irq, num_possible_cpus(), max_qid);
 }
 
-/* Fewer queues granted than asked for: interrupt-driven ones first. */
+/*
+ * Fewer queues granted than asked for: interrupt-driven ones first.  No
+ * more poll queues than CPUs: blk-mq cannot spread more over them (it
+ * warns), and a poll queue without a CPU would never be polled.
+ */
 void lnvme_fit_queues(unsigned int granted, unsigned int *nr_irq,
 		      unsigned int *nr_poll)
 {
 	*nr_irq = min(*nr_irq, granted);
-	*nr_poll = min(*nr_poll, granted - *nr_irq);
+	*nr_poll = min3(*nr_poll, granted - *nr_irq, num_possible_cpus());
 }
 
 /* Allocate queue @qid, give it its interrupt and create it. */
