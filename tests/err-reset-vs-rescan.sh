@@ -84,14 +84,7 @@ JOB
 job "$@" >$out/job.fio
 
 # fio back to back until $out/stop exists.
-(
-	n=0
-	while [ ! -e $out/stop ]; do
-		n=$((n + 1))
-		fio --output-format=json --output=$out/fio-$n.json $out/job.fio >$out/fio-$n.log 2>&1
-		echo "$n $?" >>$out/runs
-	done
-) &
+fio_loop $out
 fioloop=$!
 wait_io "$2" 200 60 || fail "fio did not start within 60 s"
 

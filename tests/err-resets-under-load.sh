@@ -40,14 +40,7 @@ offset=64m
 JOB
 
 # fio back to back until $out/stop exists.
-(
-	n=0
-	while [ ! -e $out/stop ]; do
-		n=$((n + 1))
-		fio --output-format=json --output=$out/fio-$n.json $out/job.fio >$out/fio-$n.log 2>&1
-		echo "$n $?" >>$out/runs
-	done
-) &
+fio_loop $out
 loop=$!
 wait_file $out/fio-1.json 60 || sleep 2
 sleep 3

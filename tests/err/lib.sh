@@ -32,6 +32,20 @@ wait_file() {
 	done
 }
 
+# fio_loop DIR: in the background (its pid in $!), run DIR/job.fio back to
+# back until DIR/stop exists; run n writes DIR/fio-n.json and .log and
+# appends "n status" to DIR/runs.
+fio_loop() {
+	(
+		local n=0
+		while [ ! -e "$1/stop" ]; do
+			n=$((n + 1))
+			fio --output-format=json --output="$1/fio-$n.json" "$1/job.fio" >"$1/fio-$n.log" 2>&1
+			echo "$n $?" >>"$1/runs"
+		done
+	) &
+}
+
 # ms_now: monotonic milliseconds (guest or host).
 # fio_verify_global DEV: the [global] section of the error tests' fio jobs,
 # 4k random writes at QD32 verified with crc32c; add the jobs after it.
