@@ -377,13 +377,17 @@ void lnvme_irq_release(struct lnvme_ctrl *ctrl);
  * Only a positive value says something about the controller's view (a
  * namespace that is not there, a feature it refuses).  The requests a
  * reset cancels end with the host-made status NVME_SC_HOST_ABORTED_CMD
- * (block/tagset.c); lnvme_admin_exec() turns that into an errno.
+ * (block/tagset.c); lnvme_admin_exec() turns that into an errno, and so
+ * does lnvme_rq_result() for the passthrough ioctls and io_uring commands
+ * (on any queue), which return the same values.
  * lnvme_admin_log() prints either kind (errno by name, status in hex);
  * lnvme_admin_errno() makes a status an -EIO for callers that return an
  * errno.
  */
 int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 		     void *buf, unsigned int len, u32 *result);
+int lnvme_rq_result(struct lnvme_ctrl *ctrl, struct request *req,
+		    blk_status_t sts);
 __printf(4, 5)
 void lnvme_admin_log(struct lnvme_ctrl *ctrl, const char *level, int ret,
 		     const char *fmt, ...);

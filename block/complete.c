@@ -71,6 +71,16 @@ static void lnvme_log_error(struct request *req)
 
 	if (!ns || (req->rq_flags & RQF_QUIET))
 		return;
+	/* Passthrough has no block-layer LBA; its caller gets the status. */
+	if (blk_rq_is_passthrough(req)) {
+		pr_err_ratelimited("%s: passthrough opcode %#x: status %#x%s%s\n",
+				   req->q->disk->disk_name,
+				   iod->cmd.common.opcode,
+				   iod->status & NVME_SCT_SC_MASK,
+				   iod->status & NVME_STATUS_DNR ? " (DNR)" : "",
+				   iod->timed_out ? " (timed out)" : "");
+		return;
+	}
 	pr_err_ratelimited("%s: %s (opcode %#x) LBA %llu, %u blocks: status %#x%s%s%s\n",
 			   req->q->disk->disk_name, blk_op_str(req_op(req)),
 			   iod->cmd.common.opcode,

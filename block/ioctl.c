@@ -133,7 +133,7 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 		bio = req->bio;
 	}
 	sts = blk_execute_rq(req, false);
-	ret = iod->status ? iod->status : blk_status_to_errno(sts);
+	ret = lnvme_rq_result(ctrl, req, sts);
 	*result = le64_to_cpu(iod->result.u64);
 	if (bio && blk_rq_unmap_user(bio) && !ret)
 		ret = -EFAULT;

@@ -59,8 +59,9 @@ static void lnvme_uring_task_cb(struct io_uring_cmd *ioucmd,
 {
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
 
-	if (pdu->bio)
-		blk_rq_unmap_user(pdu->bio);
+	/* A read's data that cannot reach the user is not a success. */
+	if (pdu->bio && blk_rq_unmap_user(pdu->bio) && !pdu->status)
+		pdu->status = -EFAULT;
 	io_uring_cmd_done(ioucmd, pdu->status, pdu->result, issue_flags);
 }
 
@@ -72,7 +73,7 @@ static enum rq_end_io_ret lnvme_uring_end_io(struct request *req,
 	struct lnvme_iod *iod = lnvme_iod(req);
 	int old;
 
-	pdu->status = iod->status ? iod->status : blk_status_to_errno(err);
+	pdu->status = lnvme_rq_result(req->q->tag_set->driver_data, req, err);
 	pdu->result = le64_to_cpu(iod->result.u64);
 	old = atomic_fetch_or(LNVME_URING_ENDED, &pdu->state);
 	/*
@@ -237,7 +238,7 @@ int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		return -EOPNOTSUPP;
 	if (!down_read_trylock(&ctrl->teardown_rwsem))
 		return -EAGAIN;
-	if (ctrl->removing || ns->removed) {
+	if (ctrl->removing || READ_ONCE(ns->removed)) {
 		ret = -ENODEV;
 		goto out;
 	}
@@ -246,6 +247,16 @@ int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		ret = lnvme_uring_submit(ns, ioucmd, issue_flags, false);
 		break;
 	case NVME_URING_CMD_IO_VEC:
+		/*
+		 * A 32-bit task's iovec array has the compat layout, which
+		 * import_iovec() recognises only in the task's own syscall,
+		 * not from io_uring's workers: refused rather than misread.
+		 */
+		if (issue_flags & IO_URING_F_COMPAT) {
+			dev_warn_ratelimited(ctrl->dev, "vectored io_uring passthrough from a 32-bit task is not supported\n");
+			ret = -EINVAL;
+			break;
+		}
 		ret = lnvme_uring_submit(ns, ioucmd, issue_flags, true);
 		break;
 	default:

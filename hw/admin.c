@@ -7,12 +7,13 @@
 #include "../lnvme.h"
 
 /*
- * The outcome of a finished admin command, as lnvme.h describes it.  A
- * request that lnvme_cancel_requests() ended carries the host-made status
- * Host Aborted: the controller said nothing, so it becomes an errno.
+ * The outcome of a finished driver-private request (an admin command, or
+ * passthrough on any queue), as lnvme.h describes it.  A request that
+ * lnvme_cancel_requests() ended carries the host-made status Host Aborted:
+ * the controller said nothing, so it becomes an errno.  Any context.
  */
-static int lnvme_admin_result(struct lnvme_ctrl *ctrl, struct request *req,
-			      blk_status_t sts)
+int lnvme_rq_result(struct lnvme_ctrl *ctrl, struct request *req,
+		    blk_status_t sts)
 {
 	u16 status = lnvme_iod(req)->status;
 
@@ -62,7 +63,7 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 	}
 
 	sts = blk_execute_rq(req, false);
-	ret = lnvme_admin_result(ctrl, req, sts);
+	ret = lnvme_rq_result(ctrl, req, sts);
 	if (result)
 		*result = le32_to_cpu(iod->result.u32);
 out:
