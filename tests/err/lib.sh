@@ -49,6 +49,7 @@ fio_loop() {
 # ms_now: monotonic milliseconds (guest or host).
 # fio_verify_global DEV: the [global] section of the error tests' fio jobs,
 # 4k random writes at QD32 verified with crc32c; add the jobs after it.
+# 24 MiB per job (6 MiB on the debug kernel, several times slower).
 fio_verify_global() {
 	cat <<JOB
 [global]
@@ -56,7 +57,7 @@ filename=$1
 direct=1
 bs=4k
 iodepth=32
-size=24m
+size=$(debug_scale 24 6)m
 rw=randwrite
 verify=crc32c
 verify_backlog=256
