@@ -151,11 +151,11 @@ static bool lnvme_bvec_fits(struct request *req, struct bio_vec *bv)
  * segments, from sg_pool.  GFP_ATOMIC: queue_rq must not sleep.  When the
  * slab and the pool's reserve are both empty the request gets
  * BLK_STS_RESOURCE and blk-mq dispatches it again later; a completing
- * request gives its table back to the reserve.  Out of line: it is the
- * rare case, and fail_function can make it fail.
+ * request gives its table back to the reserve.  Out of line (the rare
+ * case) and not cloned, so fail_function and kprobes find it by its name.
  */
-static noinline struct scatterlist *lnvme_sg_alloc(struct lnvme_ctrl *ctrl,
-						   struct lnvme_iod *iod)
+static noinline __noclone struct scatterlist *
+lnvme_sg_alloc(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod)
 {
 	iod->sg_table = mempool_alloc(ctrl->sg_pool, GFP_ATOMIC);
 	if (!iod->sg_table)
