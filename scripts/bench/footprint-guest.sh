@@ -6,8 +6,9 @@
 # (poll_queues=1, like lnvme's default), then binds the controller to each
 # driver in turn through driver_override and drivers_probe, and measures
 # what binding costs: /proc/meminfo before the bind and once its disk is
-# there, both after sync, drop_caches, shrinking every slab cache and
-# folding the per-CPU vmstat counters.  One warm-up bind per driver first
+# there, both after sync, drop_caches, shrinking every slab cache, filling
+# every CPU's free page lists alike (fill_pcp) and folding the per-CPU
+# vmstat counters.  One warm-up bind per driver first
 # (caches created on first use are not the controller's cost); then ROUNDS
 # rounds, lnvme first on odd rounds, nvme first on even ones.
 #
@@ -32,13 +33,26 @@ done
 insmod "$ko" || die "insmod $ko failed"
 modprobe nvme poll_queues=1 || die "modprobe nvme failed"
 
+# Free pages on a CPU's per-CPU lists are not in MemFree, and an unbind
+# leaves those lists full while a bind drains them: several MiB of noise.
+# So each reading first fills every CPU's lists the same way (32 MiB of
+# tmpfs pages written and freed on that CPU, more than a list holds).
+fill_pcp() {
+	local c
+	for ((c = 0; c < $(nproc); c++)); do
+		taskset -c $c sh -c "dd if=/dev/zero of=$pcpfs/f bs=1M count=32 status=none; rm -f $pcpfs/f"
+	done
+}
+pcpfs=/run/footprint-pcp
+mkdir -p $pcpfs && mount -t tmpfs -o size=64m none $pcpfs || die "cannot mount a tmpfs on $pcpfs"
+
 settle() {
 	local s
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	for s in /sys/kernel/slab/*/shrink; do echo 1 >"$s" 2>/dev/null; done
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
 	sleep 1
+	fill_pcp
 	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
 }
 

@@ -40,8 +40,9 @@ out=$(cd "$out" && pwd -P)
 failed=0
 for n in $cpus; do
 	say "$n vCPUs: $rounds round(s) of binds to lnvme and nvme"
-	# TCG boots more vCPUs more slowly; each bind takes seconds.
-	limit=$((300 + 30 * n + rounds * 60))
+	# TCG boots more vCPUs more slowly; each bind takes seconds to minutes
+	# on a busy host.
+	limit=$((900 + 60 * n + rounds * 180))
 	"$TOP/tests/vm/run" --smp "$n" --timeout $limit --results "$out/footprint/cpus-$n" \
 		--nvme none,backend=null,size=1G,lbs=512 -- \
 		"$TOP/scripts/bench/footprint-guest.sh" "$rounds" "$ko"
