@@ -18,6 +18,7 @@
 #include <linux/blk-mq.h>
 #include <linux/cdev.h>
 #include <linux/dmapool.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
@@ -53,6 +54,18 @@
 #define LNVME_SMALL_POOL_SIZE	256
 #define LNVME_PRPS_PER_PAGE	(LNVME_CTRL_PAGE_SIZE / sizeof(__le64))
 #define LNVME_MAX_LISTS		4	/* enough for LNVME_MAX_XFER_SECTORS */
+
+/*
+ * Scatterlists.  Single-segment requests need none (dma_map_bvec()).  A
+ * request of up to LNVME_INLINE_SGS segments uses the entries in its iod;
+ * one with more takes an LNVME_MAX_SEGS-entry table from ctrl->sg_pool.
+ * Three (32 bytes each) is the most that keeps struct request plus the
+ * iod within 512 bytes (248 + 264 on Debian's 6.12 x86-64; blk-mq rounds
+ * each request up to a cache line), what the in-kernel driver's requests
+ * take; 8-12 KiB requests of scattered pages need no table either.
+ */
+#define LNVME_INLINE_SGS	3
+#define LNVME_SG_POOL_MIN	1	/* tables kept for forward progress */
 
 /* SGL descriptors: 16 bytes each, from the same pools as PRP lists. */
 #define LNVME_SGLS_SUPPORTED	0x3	/* Identify Controller SGLS bits 1:0 */
@@ -132,12 +145,22 @@ struct lnvme_iod {
 	u8			nr_lists;	/* descriptor lists from the pools */
 	bool			use_sgl;
 	bool			small_list;	/* lists[0] is from the small pool */
+	/*
+	 * sg_table holds a table from ctrl->sg_pool, in place of the inline
+	 * entries.  Taken by lnvme_map_data() and given back by
+	 * lnvme_unmap_data() (or by lnvme_map_data() when mapping fails), so
+	 * a completion, a cancel pass and a failed prepare free it once.
+	 */
+	bool			sg_pooled;
 	int			nents;		/* sg entries given to dma_map_sg */
 	dma_addr_t		bvec_dma;	/* single-segment mapping */
 	u32			bvec_len;
 	dma_addr_t		list_dma[LNVME_MAX_LISTS];
 	void			*lists[LNVME_MAX_LISTS];
-	struct scatterlist	sg[];
+	union {
+		struct scatterlist	inline_sg[LNVME_INLINE_SGS];
+		struct scatterlist	*sg_table;	/* when sg_pooled */
+	};
 };
 
 struct lnvme_ns {
@@ -254,6 +277,7 @@ struct lnvme_ctrl {
 
 	struct dma_pool		*small_pool;
 	struct dma_pool		*page_pool;
+	mempool_t		*sg_pool;	/* scatterlists past the inline ones */
 
 	/*
 	 * Namespaces.  The list is changed only by a scan (and by removal),
@@ -294,6 +318,12 @@ struct lnvme_ctrl {
 static inline struct lnvme_iod *lnvme_iod(struct request *req)
 {
 	return blk_mq_rq_to_pdu(req);
+}
+
+/* The request's scatterlist: the inline entries or its pooled table. */
+static inline struct scatterlist *lnvme_iod_sg(struct lnvme_iod *iod)
+{
+	return iod->sg_pooled ? iod->sg_table : iod->inline_sg;
 }
 
 /* hw/params.c */
@@ -466,11 +496,12 @@ int lnvme_pools_create(struct lnvme_ctrl *ctrl);
 void lnvme_pools_destroy(struct lnvme_ctrl *ctrl);
 
 /* block/prp.c */
-blk_status_t lnvme_build_prps(struct lnvme_ctrl *ctrl, struct request *req);
+blk_status_t lnvme_build_prps(struct lnvme_ctrl *ctrl, struct request *req,
+			      struct scatterlist *sg);
 
 /* block/sgl.c */
 blk_status_t lnvme_build_sgl(struct lnvme_ctrl *ctrl, struct request *req,
-			     int count);
+			     struct scatterlist *sgl, int count);
 void lnvme_sgl_set_data(struct nvme_sgl_desc *desc, dma_addr_t addr,
 			u32 len);
 

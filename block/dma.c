@@ -6,9 +6,10 @@
  *  - one physical segment: dma_map_bvec(), no scatterlist; described by
  *    PRP1/PRP2 when it spans at most two controller pages, or by one SGL
  *    data block descriptor;
- *  - otherwise: blk_rq_map_sg() into the scatterlist in the request pdu,
- *    dma_map_sg(), then PRP entries (block/prp.c) or SGL descriptors
- *    (block/sgl.c).
+ *  - otherwise: blk_rq_map_sg() into a scatterlist (the few entries in the
+ *    request pdu, or for more segments a table from the controller's
+ *    sg_pool), dma_map_sg(), then PRP entries (block/prp.c) or SGL
+ *    descriptors (block/sgl.c).
  * SGLs are used on I/O queues of controllers that support them, when the
  * average segment is at least sgl_threshold bytes.  Descriptor lists come
  * from two dma_pools: 256-byte blocks for short lists, and controller pages.
@@ -33,15 +34,27 @@ int lnvme_pools_create(struct lnvme_ctrl *ctrl)
 	ctrl->small_pool = dma_pool_create("lnvme-list-256", ctrl->dev,
 					   LNVME_SMALL_POOL_SIZE,
 					   LNVME_SMALL_POOL_SIZE, 0);
-	if (!ctrl->small_pool) {
-		dma_pool_destroy(ctrl->page_pool);
-		return -ENOMEM;
-	}
+	if (!ctrl->small_pool)
+		goto destroy_page;
+	ctrl->sg_pool = mempool_create_node(LNVME_SG_POOL_MIN, mempool_kmalloc,
+					    mempool_kfree,
+					    (void *)(LNVME_MAX_SEGS *
+						     sizeof(struct scatterlist)),
+					    GFP_KERNEL, dev_to_node(ctrl->dev));
+	if (!ctrl->sg_pool)
+		goto destroy_small;
 	return 0;
+
+destroy_small:
+	dma_pool_destroy(ctrl->small_pool);
+destroy_page:
+	dma_pool_destroy(ctrl->page_pool);
+	return -ENOMEM;
 }
 
 void lnvme_pools_destroy(struct lnvme_ctrl *ctrl)
 {
+	mempool_destroy(ctrl->sg_pool);
 	dma_pool_destroy(ctrl->small_pool);
 	dma_pool_destroy(ctrl->page_pool);
 }
@@ -133,11 +146,81 @@ static bool lnvme_bvec_fits(struct request *req, struct bio_vec *bv)
 	       offset + bv->bv_len <= 2 * LNVME_CTRL_PAGE_SIZE;
 }
 
+/*
+ * A scatterlist table for a request with more than LNVME_INLINE_SGS
+ * segments, from sg_pool.  GFP_ATOMIC: queue_rq must not sleep.  When the
+ * slab and the pool's reserve are both empty the request gets
+ * BLK_STS_RESOURCE and blk-mq dispatches it again later; a completing
+ * request gives its table back to the reserve.  Out of line (the rare
+ * case) and not cloned, so fail_function and kprobes find it by its name.
+ */
+static noinline __noclone struct scatterlist *
+lnvme_sg_alloc(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod)
+{
+	iod->sg_table = mempool_alloc(ctrl->sg_pool, GFP_ATOMIC);
+	if (!iod->sg_table)
+		return NULL;
+	iod->sg_pooled = true;
+	return iod->sg_table;
+}
+ALLOW_ERROR_INJECTION(lnvme_sg_alloc, NULL);
+
+/* Give back a pooled table, once: sg_pooled is cleared with it. */
+static void lnvme_sg_put(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod)
+{
+	if (!iod->sg_pooled)
+		return;
+	iod->sg_pooled = false;
+	mempool_free(iod->sg_table, ctrl->sg_pool);
+}
+
+/* Map a multi-segment request through a scatterlist. */
+static blk_status_t lnvme_map_sg(struct lnvme_ctrl *ctrl, struct request *req)
+{
+	unsigned short nsegs = blk_rq_nr_phys_segments(req);
+	struct lnvme_iod *iod = lnvme_iod(req);
+	struct scatterlist *sg;
+	blk_status_t ret;
+	int nents, count;
+
+	if (likely(nsegs <= LNVME_INLINE_SGS)) {
+		sg = iod->inline_sg;
+	} else {
+		sg = lnvme_sg_alloc(ctrl, iod);
+		if (!sg)
+			return BLK_STS_RESOURCE;
+	}
+	sg_init_table(sg, nsegs);
+	nents = blk_rq_map_sg(req->q, req, sg);
+	if (!nents) {
+		ret = BLK_STS_IOERR;
+		goto put_sg;
+	}
+	/* dma_map_sg() reports a mapping failure by returning 0. */
+	count = dma_map_sg_attrs(ctrl->dev, sg, nents, lnvme_dma_dir(req),
+				 DMA_ATTR_NO_WARN);
+	if (!count) {
+		ret = BLK_STS_RESOURCE;
+		goto put_sg;
+	}
+	iod->nents = nents;
+
+	if (iod->use_sgl)
+		ret = lnvme_build_sgl(ctrl, req, sg, count);
+	else
+		ret = lnvme_build_prps(ctrl, req, sg);
+	if (ret)
+		lnvme_unmap_data(ctrl, req);
+	return ret;
+
+put_sg:
+	lnvme_sg_put(ctrl, iod);
+	return ret;
+}
+
 blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
-	blk_status_t ret;
-	int nents, count;
 
 	iod->use_sgl = lnvme_use_sgl(ctrl, req);
 	if (blk_rq_nr_phys_segments(req) == 1) {
@@ -146,28 +229,13 @@ blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req)
 		if (lnvme_bvec_fits(req, &bv))
 			return lnvme_map_bvec(ctrl, req, &bv);
 	}
-
-	sg_init_table(iod->sg, blk_rq_nr_phys_segments(req));
-	nents = blk_rq_map_sg(req->q, req, iod->sg);
-	if (!nents)
-		return BLK_STS_IOERR;
-	/* dma_map_sg() reports a mapping failure by returning 0. */
-	count = dma_map_sg_attrs(ctrl->dev, iod->sg, nents, lnvme_dma_dir(req),
-				 DMA_ATTR_NO_WARN);
-	if (!count)
-		return BLK_STS_RESOURCE;
-	iod->nents = nents;
-
-	if (iod->use_sgl)
-		ret = lnvme_build_sgl(ctrl, req, count);
-	else
-		ret = lnvme_build_prps(ctrl, req);
-	if (ret)
-		lnvme_unmap_data(ctrl, req);
-	return ret;
+	return lnvme_map_sg(ctrl, req);
 }
 
-/* Undo lnvme_map_data(): the same size and direction as mapped. */
+/*
+ * Undo lnvme_map_data(): the same size and direction as mapped, then give
+ * back the pooled scatterlist and the descriptor lists.
+ */
 void lnvme_unmap_data(struct lnvme_ctrl *ctrl, struct request *req)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
@@ -177,8 +245,9 @@ void lnvme_unmap_data(struct lnvme_ctrl *ctrl, struct request *req)
 		dma_unmap_page(ctrl->dev, iod->bvec_dma, iod->bvec_len, dir);
 		iod->bvec_len = 0;
 	} else if (iod->nents) {
-		dma_unmap_sg(ctrl->dev, iod->sg, iod->nents, dir);
+		dma_unmap_sg(ctrl->dev, lnvme_iod_sg(iod), iod->nents, dir);
 		iod->nents = 0;
 	}
+	lnvme_sg_put(ctrl, iod);
 	lnvme_free_lists(ctrl, iod);
 }

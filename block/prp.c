@@ -71,13 +71,14 @@ static blk_status_t lnvme_fill_prp_list(struct lnvme_ctrl *ctrl,
 	}
 }
 
-blk_status_t lnvme_build_prps(struct lnvme_ctrl *ctrl, struct request *req)
+blk_status_t lnvme_build_prps(struct lnvme_ctrl *ctrl, struct request *req,
+			      struct scatterlist *sg)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
 	struct lnvme_prp_cursor cur = {
-		.sg	= iod->sg,
-		.dma	= sg_dma_address(iod->sg),
-		.left	= sg_dma_len(iod->sg),
+		.sg	= sg,
+		.dma	= sg_dma_address(sg),
+		.left	= sg_dma_len(sg),
 	};
 	unsigned int len = blk_rq_payload_bytes(req);
 	unsigned int first;

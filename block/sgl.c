@@ -14,7 +14,7 @@ void lnvme_sgl_set_data(struct nvme_sgl_desc *desc, dma_addr_t addr, u32 len)
 }
 
 blk_status_t lnvme_build_sgl(struct lnvme_ctrl *ctrl, struct request *req,
-			     int count)
+			     struct scatterlist *sgl, int count)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
 	struct nvme_sgl_desc *seg = &iod->cmd.common.dptr.sgl;
@@ -25,8 +25,7 @@ blk_status_t lnvme_build_sgl(struct lnvme_ctrl *ctrl, struct request *req,
 
 	iod->cmd.common.flags |= NVME_CMD_SGL_METABUF;
 	if (count == 1) {
-		lnvme_sgl_set_data(seg, sg_dma_address(iod->sg),
-				   sg_dma_len(iod->sg));
+		lnvme_sgl_set_data(seg, sg_dma_address(sgl), sg_dma_len(sgl));
 		return BLK_STS_OK;
 	}
 
@@ -39,7 +38,7 @@ blk_status_t lnvme_build_sgl(struct lnvme_ctrl *ctrl, struct request *req,
 	seg->length = cpu_to_le32(count * sizeof(*list));
 	seg->type = NVME_SGL_FMT_LAST_SEG_DESC << 4;
 
-	for_each_sg(iod->sg, sg, count, i)
+	for_each_sg(sgl, sg, count, i)
 		lnvme_sgl_set_data(&list[i], sg_dma_address(sg), sg_dma_len(sg));
 	return BLK_STS_OK;
 }

@@ -9,7 +9,7 @@
 
 static unsigned int lnvme_cmd_size(void)
 {
-	return struct_size_t(struct lnvme_iod, sg, LNVME_MAX_SEGS);
+	return sizeof(struct lnvme_iod);
 }
 
 static bool lnvme_rq_has_data(struct request *req)
@@ -38,6 +38,7 @@ static void lnvme_iod_init(struct request *req)
 	iod->timed_out = false;
 	iod->nr_lists = 0;
 	iod->nents = 0;
+	iod->sg_pooled = false;
 	iod->bvec_len = 0;
 	iod->use_sgl = false;
 }

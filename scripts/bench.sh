@@ -19,6 +19,9 @@
 #      (interrupts; p50/p99/p99.9), 4k randread QD1 polled (hipri), 4k
 #      randread and randwrite QD32 x 2 jobs, 128k read and write QD16, 4k
 #      70/30 randrw QD16, with fio's system CPU per I/O.
+#   3. Footprint: memory of one bound controller, lnvme vs nvme, at 2, 8
+#      and 16 vCPUs (scripts/bench/footprint.sh, which runs alone too; its
+#      FOOTPRINT_* variables apply).
 # Each round runs every job on lnvme, nvme and null_blk in turn (nvme first
 # on odd rounds); results are the median [min-max] over the rounds.
 #
@@ -28,15 +31,17 @@
 #   BENCH_WARMUP=1          seconds per job in the discarded warm-up round (0: none)
 #   BENCH_ICOUNT_ROUNDS=3   icount rounds
 #   BENCH_ICOUNT_RUNTIME=2  guest seconds per icount job
-#   BENCH_TABLES="icount wall"   which tables to run
+#   BENCH_TABLES="icount wall footprint"   which tables to run
 #   BENCH_RAMP=500ms        fio ramp_time before each job's measurement
-#   BENCH_QUICK=1           smoke test: 1 round of 1 s, no warm-up, no ramp
+#   BENCH_QUICK=1           smoke test: 1 round of 1 s, no warm-up, no ramp;
+#                           footprint at 2 vCPUs, 1 round
 #   BENCH_RESULTS=DIR       results dir (default results/bench-<timestamp>)
 # Output in the results dir: tables.txt, summary.csv (median/min/max per
 # table, job, metric and driver), runs.csv (every run), *.png,
 # {icount,wall}/raw/*.json (fio JSON), {icount,wall}/jobs/*.fio (the job
 # files), guest-env.txt (driver and queue parameters seen in the guest),
-# console.log/dmesg.txt of each VM.
+# console.log/dmesg.txt of each VM; footprint.{txt,csv,png} and
+# footprint/cpus-N/ (see scripts/bench/footprint.sh).
 # Exit status: 0, or 1 if a VM or any fio run failed or a result is missing.
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,11 +53,12 @@ runtime=${BENCH_RUNTIME:-3}
 warmup=${BENCH_WARMUP:-1}
 irounds=${BENCH_ICOUNT_ROUNDS:-3}
 iruntime=${BENCH_ICOUNT_RUNTIME:-2}
-tables=${BENCH_TABLES:-icount wall}
+tables=${BENCH_TABLES:-icount wall footprint}
 ramp=${BENCH_RAMP:-500ms}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	rounds=${BENCH_ROUNDS:-1} runtime=${BENCH_RUNTIME:-1} warmup=${BENCH_WARMUP:-0} ramp=${BENCH_RAMP:-0}
 	irounds=${BENCH_ICOUNT_ROUNDS:-1} iruntime=${BENCH_ICOUNT_RUNTIME:-1}
+	export FOOTPRINT_CPUS=${FOOTPRINT_CPUS:-2} FOOTPRINT_ROUNDS=${FOOTPRINT_ROUNDS:-1}
 fi
 for v in rounds runtime warmup irounds iruntime; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || { say "$v must be a whole number (got '${!v}')"; exit 2; }
@@ -100,10 +106,16 @@ for table in $tables; do
 		"$TOP/tests/vm/run" --smp 2 --timeout $limit --results "$out/wall" \
 			"${vmargs[@]}" -- "$TOP/scripts/bench/guest.sh" wall "$rounds" "$runtime" "$warmup" "$ramp"
 		;;
+	footprint)
+		"$TOP/scripts/bench/footprint.sh" "$out"
+		;;
 	*) say "unknown table '$table' in BENCH_TABLES"; exit 2 ;;
 	esac
 	rc=$?
-	if [ $rc != 0 ]; then
+	if [ $rc != 0 ] && [ "$table" = footprint ]; then
+		say "the footprint table failed (see $out/footprint/)"
+		failed=1
+	elif [ $rc != 0 ]; then
 		say "the $table VM failed (status $rc; see $out/$table/console.log)"
 		failed=1
 	fi
@@ -112,7 +124,9 @@ done
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg) elapsed_s=$((SECONDS - start))" >>"$out/host-env.txt"
 
 echo
-python3 "$TOP/scripts/bench/report.py" "$out" || failed=1
+if [[ " $tables " == *" icount "* || " $tables " == *" wall "* ]]; then
+	python3 "$TOP/scripts/bench/report.py" "$out" || failed=1
+fi
 
 # Plots: bars per job and driver with min-max error bars.
 plot() { # DAT PNG TITLE YLABEL [LOGY]
