@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PCI driver: probe, remove and shutdown, and the module entry points.
+ * Resets and errors: hw/pcierr.c; system sleep: hw/pm.c.
  */
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
@@ -44,6 +45,8 @@ static int lnvme_pci_enable(struct lnvme_ctrl *ctrl)
 		ret = -ENOMEM;
 		goto release;
 	}
+	/* For PCIe error recovery, which restores it after a link reset. */
+	pci_save_state(pdev);
 	return 0;
 release:
 	pci_release_mem_regions(pdev);
@@ -164,6 +167,8 @@ static struct pci_driver lnvme_driver = {
 	.probe		= lnvme_probe,
 	.remove		= lnvme_remove,
 	.shutdown	= lnvme_shutdown,
+	.err_handler	= &lnvme_err_handlers,
+	.driver.pm	= pm_sleep_ptr(&lnvme_pm_ops),
 };
 
 static int __init lnvme_init(void)
