@@ -55,7 +55,7 @@ static void lnvme_hold_shutdown(struct lnvme_ctrl *ctrl)
 	lnvme_ctrl_quiesce(ctrl);
 	mutex_unlock(&ctrl->disable_lock);
 	while (lnvme_hold_busy(ctrl) && time_before(jiffies, deadline))
-		msleep(10);
+		usleep_range(10000, 20000);
 
 	mutex_lock(&ctrl->disable_lock);
 	ret = lnvme_regs_shutdown(ctrl);
@@ -87,7 +87,7 @@ bool lnvme_hold(struct lnvme_ctrl *ctrl, bool shutdown)
 		    state != LNVME_STATE_CONNECTING)
 			return false;
 		/* A timeout set RESETTING and has yet to queue the reset. */
-		msleep(10);
+		usleep_range(10000, 20000);
 	}
 	set_bit(LNVME_HELD, &ctrl->flags);
 	if (shutdown)
