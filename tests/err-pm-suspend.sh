@@ -56,7 +56,7 @@ n=$(debug_scale 20 6)
 failed=0
 t0=$(ms_now)
 for i in $(seq "$n"); do
-	wait_io "$dev" 50 120 || fail "no I/O before cycle $i"
+	wait_io "$dev" 50 120 || { cat $out/runs; tail -n 5 $out/fio-*.log; cat "/sys/block/${dev#/dev/}/stat"; ps ax | grep -c '[f]io'; fail "no I/O before cycle $i"; }
 	if ! timeout 120 sh -c "echo $sleepstate > /sys/power/state"; then
 		failed=$((failed + 1))
 		echo "cycle $i: suspend failed"
