@@ -216,6 +216,13 @@ struct lnvme_ctrl {
 #define LNVME_HELD		5
 	atomic_t		aborts;		/* Abort commands outstanding */
 	struct work_struct	aer_work;
+	/*
+	 * Armed while a fatal PCIe error holds the controller: if the PCI
+	 * core's recovery never reaches slot_reset, it restarts (or kills)
+	 * the controller.  It and lnvme_hold_release() claim LNVME_HELD with
+	 * test_and_clear_bit(), so only one of them restarts it.
+	 */
+	struct delayed_work	hold_watchdog;
 	u32			aer_result;
 	u16			aer_status;
 
@@ -440,8 +447,11 @@ int lnvme_abort_send(struct lnvme_ctrl *ctrl, struct request *req);
 void lnvme_reset_queue(struct lnvme_ctrl *ctrl);
 
 /* hw/hold.c */
+void lnvme_hold_prepare(struct lnvme_ctrl *ctrl);
 bool lnvme_hold(struct lnvme_ctrl *ctrl, bool shutdown);
 int lnvme_hold_release(struct lnvme_ctrl *ctrl, bool wait);
+void lnvme_hold_watch(struct lnvme_ctrl *ctrl);
+void lnvme_hold_unwatch(struct lnvme_ctrl *ctrl);
 
 /* hw/pcierr.c */
 extern const struct pci_error_handlers lnvme_err_handlers;

@@ -21,6 +21,8 @@
 
 /* How long a suspend waits for the commands in flight before disabling. */
 #define LNVME_HOLD_DRAIN_MS	2000
+/* How long a fatal PCIe error may hold the controller before it restarts. */
+#define LNVME_HOLD_WATCHDOG_S	30
 
 static bool lnvme_hold_count_busy(struct request *req, void *data)
 {
@@ -109,9 +111,56 @@ int lnvme_hold_release(struct lnvme_ctrl *ctrl, bool wait)
 	pci_save_state(ctrl->pdev);
 	if (!test_and_clear_bit(LNVME_HELD, &ctrl->flags))
 		return lnvme_ctrl_state(ctrl) == LNVME_STATE_LIVE ? 0 : -ENODEV;
+	cancel_delayed_work(&ctrl->hold_watchdog);
 	lnvme_reset_queue(ctrl);
 	if (!wait)
 		return 0;
 	flush_work(&ctrl->reset_work);
 	return lnvme_ctrl_state(ctrl) == LNVME_STATE_LIVE ? 0 : -EIO;
+}
+
+/*
+ * The PCI core's recovery from a fatal error did not reach slot_reset in
+ * time (e.g. "device recovery failed" when the link did not come back):
+ * the core calls no handler after such a failure, so without this the
+ * controller would stay held and its I/O wait forever.  Restore the config
+ * space and restart the controller through the reset work; if the function
+ * does not answer, that reset fails and the controller is dead, its disks
+ * failing I/O.  The device lock is only tried: remove holds it while it
+ * cancels this work.
+ */
+static void lnvme_hold_watchdog_fn(struct work_struct *work)
+{
+	struct lnvme_ctrl *ctrl = container_of(to_delayed_work(work),
+					       struct lnvme_ctrl, hold_watchdog);
+
+	if (!device_trylock(ctrl->dev)) {
+		schedule_delayed_work(&ctrl->hold_watchdog, HZ);
+		return;
+	}
+	if (test_bit(LNVME_HELD, &ctrl->flags)) {
+		dev_err(ctrl->dev, "PCIe error recovery did not finish in %u s: restarting the controller\n",
+			LNVME_HOLD_WATCHDOG_S);
+		pci_restore_state(ctrl->pdev);
+		lnvme_hold_release(ctrl, false);
+	}
+	device_unlock(ctrl->dev);
+}
+
+void lnvme_hold_prepare(struct lnvme_ctrl *ctrl)
+{
+	INIT_DELAYED_WORK(&ctrl->hold_watchdog, lnvme_hold_watchdog_fn);
+}
+
+/* After a fatal error held the controller: restart it if nothing else does. */
+void lnvme_hold_watch(struct lnvme_ctrl *ctrl)
+{
+	schedule_delayed_work(&ctrl->hold_watchdog,
+			      LNVME_HOLD_WATCHDOG_S * HZ);
+}
+
+/* From remove, before the controller goes. */
+void lnvme_hold_unwatch(struct lnvme_ctrl *ctrl)
+{
+	cancel_delayed_work_sync(&ctrl->hold_watchdog);
 }

@@ -90,6 +90,7 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_rwsem(&ctrl->teardown_rwsem);
 	lnvme_reset_prepare(ctrl);
 	lnvme_aer_prepare(ctrl);
+	lnvme_hold_prepare(ctrl);
 	/* From here on, put_device(&ctrl->cdev_dev) frees ctrl. */
 	lnvme_cdev_init(ctrl);
 
@@ -134,6 +135,7 @@ static void lnvme_remove(struct pci_dev *pdev)
 	if (!pci_device_is_present(pdev) || lnvme_regs_gone(ctrl))
 		lnvme_ctrl_kill(ctrl, "device removed");
 	lnvme_cdev_del(ctrl);
+	lnvme_hold_unwatch(ctrl);
 	lnvme_ctrl_stop(ctrl);
 	lnvme_pools_destroy(ctrl);
 	lnvme_pci_disable(ctrl);

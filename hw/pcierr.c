@@ -13,7 +13,9 @@
  *    case it is reset as after a fatal error;
  *  - fatal (channel frozen): the controller is held stopped before the PCI
  *    core resets the link, and restarted from slot_reset, once the config
- *    space is restored; resume waits for the restart;
+ *    space is restored; resume waits for the restart.  If the core's
+ *    recovery fails before slot_reset (it then calls no handler), a
+ *    watchdog restarts the controller after 30 s (hw/hold.c);
  *  - permanent failure: the controller is dead, its disks fail I/O.
  */
 #include "../lnvme.h"
@@ -47,8 +49,10 @@ static pci_ers_result_t lnvme_error_detected(struct pci_dev *pdev,
 		return PCI_ERS_RESULT_CAN_RECOVER;
 	case pci_channel_io_frozen:
 		dev_warn(ctrl->dev, "PCIe fatal error (channel frozen): stopping the controller until the link is reset\n");
-		return lnvme_hold(ctrl, false) ? PCI_ERS_RESULT_NEED_RESET :
-						 PCI_ERS_RESULT_DISCONNECT;
+		if (!lnvme_hold(ctrl, false))
+			return PCI_ERS_RESULT_DISCONNECT;
+		lnvme_hold_watch(ctrl);
+		return PCI_ERS_RESULT_NEED_RESET;
 	case pci_channel_io_perm_failure:
 		lnvme_ctrl_kill(ctrl, "PCIe error: permanent failure");
 		return PCI_ERS_RESULT_DISCONNECT;

@@ -8,7 +8,7 @@
 # the disk must be the same device afterwards, the controller live and the
 # kernel log clean.
 # timeout: 650
-. "$(dirname "$0")/lib/common.sh" || exit 1
+. "$(dirname "$0")/../lib/common.sh" || exit 1
 # shellcheck source=err/lib.sh
 . "$TOP/tests/err/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then

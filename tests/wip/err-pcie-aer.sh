@@ -8,7 +8,7 @@
 # with no verify mismatch, the controller must be live at the end, each
 # error must be logged as what it was, and the kernel log must be clean.
 # timeout: 700
-. "$(dirname "$0")/lib/common.sh" || exit 1
+. "$(dirname "$0")/../lib/common.sh" || exit 1
 # shellcheck source=err/lib.sh
 . "$TOP/tests/err/lib.sh" || exit 1
 # severity:error, in injection order (the port's default severities).
