@@ -231,8 +231,21 @@ struct lnvme_ctrl {
 #define LNVME_NS_ADD_BLOCKED	2	/* a queue switch holds the ns frozen */
 #define LNVME_FENCED		3
 #define LNVME_AER_PENDING	4
+/*
+ * LNVME_HELD: the controller is held stopped (RESETTING, disabled) for a
+ * reset or power-down from outside, between lnvme_hold() and
+ * lnvme_hold_release(), which change it under the PCI device lock.
+ */
+#define LNVME_HELD		5
 	atomic_t		aborts;		/* Abort commands outstanding */
 	struct work_struct	aer_work;
+	/*
+	 * Armed while a fatal PCIe error holds the controller: if the PCI
+	 * core's recovery never reaches slot_reset, it restarts (or kills)
+	 * the controller.  It and lnvme_hold_release() claim LNVME_HELD with
+	 * test_and_clear_bit(), so only one of them restarts it.
+	 */
+	struct delayed_work	hold_watchdog;
 	u32			aer_result;
 	u16			aer_status;
 
@@ -461,6 +474,20 @@ bool lnvme_reset_schedule(struct lnvme_ctrl *ctrl);
 int lnvme_reset_sync(struct lnvme_ctrl *ctrl);
 bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why);
 int lnvme_abort_send(struct lnvme_ctrl *ctrl, struct request *req);
+void lnvme_reset_queue(struct lnvme_ctrl *ctrl);
+
+/* hw/hold.c */
+void lnvme_hold_prepare(struct lnvme_ctrl *ctrl);
+bool lnvme_hold(struct lnvme_ctrl *ctrl, bool shutdown);
+int lnvme_hold_release(struct lnvme_ctrl *ctrl, bool wait);
+void lnvme_hold_watch(struct lnvme_ctrl *ctrl);
+void lnvme_hold_unwatch(struct lnvme_ctrl *ctrl);
+
+/* hw/pcierr.c */
+extern const struct pci_error_handlers lnvme_err_handlers;
+
+/* hw/pm.c */
+extern const struct dev_pm_ops lnvme_pm_ops;
 
 /* hw/qcount.c */
 struct lnvme_qcount {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PCI driver: probe, remove and shutdown, and the module entry points.
+ * Resets and errors: hw/pcierr.c; system sleep: hw/pm.c.
  */
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
@@ -44,6 +45,8 @@ static int lnvme_pci_enable(struct lnvme_ctrl *ctrl)
 		ret = -ENOMEM;
 		goto release;
 	}
+	/* For PCIe error recovery, which restores it after a link reset. */
+	pci_save_state(pdev);
 	return 0;
 release:
 	pci_release_mem_regions(pdev);
@@ -87,6 +90,7 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_rwsem(&ctrl->teardown_rwsem);
 	lnvme_reset_prepare(ctrl);
 	lnvme_aer_prepare(ctrl);
+	lnvme_hold_prepare(ctrl);
 	/* From here on, put_device(&ctrl->cdev_dev) frees ctrl. */
 	lnvme_cdev_init(ctrl);
 
@@ -131,6 +135,7 @@ static void lnvme_remove(struct pci_dev *pdev)
 	if (!pci_device_is_present(pdev) || lnvme_regs_gone(ctrl))
 		lnvme_ctrl_kill(ctrl, "device removed");
 	lnvme_cdev_del(ctrl);
+	lnvme_hold_unwatch(ctrl);
 	lnvme_ctrl_stop(ctrl);
 	lnvme_pools_destroy(ctrl);
 	lnvme_pci_disable(ctrl);
@@ -164,6 +169,8 @@ static struct pci_driver lnvme_driver = {
 	.probe		= lnvme_probe,
 	.remove		= lnvme_remove,
 	.shutdown	= lnvme_shutdown,
+	.err_handler	= &lnvme_err_handlers,
+	.driver.pm	= pm_sleep_ptr(&lnvme_pm_ops),
 };
 
 static int __init lnvme_init(void)

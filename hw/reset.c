@@ -165,6 +165,15 @@ bool lnvme_reset_schedule(struct lnvme_ctrl *ctrl)
 	return true;
 }
 
+/*
+ * Run the reset work for a controller already RESETTING and disabled
+ * (hw/hold.c): it re-enables the controller and goes live.
+ */
+void lnvme_reset_queue(struct lnvme_ctrl *ctrl)
+{
+	queue_work(lnvme_reset_wq, &ctrl->reset_work);
+}
+
 /* Reset and wait for the outcome: 0 once the controller is live again. */
 int lnvme_reset_sync(struct lnvme_ctrl *ctrl)
 {
