@@ -42,18 +42,19 @@ run() { # NS-INDEX DESC ARGS...
 	blocks=$(($(blockdev --getsize64 "$d") / lbs))
 	log "$desc on /dev/lng0n$n (lbs $lbs)"
 	dmesg_mark "uring-vec $desc ns$n"
-	timeout -s KILL 150 "$bin/uring-vec" -s "$seed" -b "$lbs" -z "$blocks" \
+	timeout -s KILL "$(debug_scale 150 450)" "$bin/uring-vec" -s "$seed" -b "$lbs" -z "$blocks" \
 		-m $((maxkb * 1024)) -N "$n" "$@" "/dev/lng0n$n" ||
 		fail "uring-vec $desc on /dev/lng0n$n failed (exit $?)"
 }
 
+# Commands per ring: a quarter on the debug kernel.
 start=$SECONDS
-run 0 "interrupt driven, with refusals" -e -n 1500
-run 1 "interrupt driven, 4 KiB LBAs" -n 600
+run 0 "interrupt driven, with refusals" -e -n "$(debug_scale 1500)"
+run 1 "interrupt driven, 4 KiB LBAs" -n "$(debug_scale 600)"
 before=$(io_irqs)
-run 0 "polled, one ring" -p -n 1500
-run 0 "polled, two rings on one poll queue" -p -r 2 -n 2000
-run 1 "polled, two rings, 4 KiB LBAs" -p -r 2 -n 600
+run 0 "polled, one ring" -p -n "$(debug_scale 1500)"
+run 0 "polled, two rings on one poll queue" -p -r 2 -n "$(debug_scale 2000)"
+run 1 "polled, two rings, 4 KiB LBAs" -p -r 2 -n "$(debug_scale 600)"
 after=$(io_irqs)
 echo "polled runs: $((after - before)) I/O queue interrupts"
 [ "$after" = "$before" ] || fail "polled io_uring passthrough raised $((after - before)) interrupts"
