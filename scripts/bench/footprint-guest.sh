@@ -33,10 +33,14 @@ done
 insmod "$ko" || die "insmod $ko failed"
 modprobe nvme poll_queues=1 || die "modprobe nvme failed"
 
-# Free pages on a CPU's per-CPU lists are not in MemFree, and an unbind
-# leaves those lists full while a bind drains them: several MiB of noise.
-# So each reading first fills every CPU's lists the same way (32 MiB of
+# Free pages on a CPU's per-CPU lists are not in MemFree, and by default
+# those lists grow with frees (an unbind frees tens of MiB) up to 1/8 of
+# the zone: tens of MiB of noise.  So the lists get a small fixed size
+# (percpu_pagelist_high_fraction, which also turns the auto-tuning off),
+# and each reading first fills every CPU's lists the same way (32 MiB of
 # tmpfs pages written and freed on that CPU, more than a list holds).
+echo 100000 >/proc/sys/vm/percpu_pagelist_high_fraction ||
+	die "cannot set percpu_pagelist_high_fraction"
 fill_pcp() {
 	local c
 	for ((c = 0; c < $(nproc); c++)); do
