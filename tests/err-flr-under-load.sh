@@ -29,20 +29,7 @@ grep -q 'poll' /sys/block/"${dev#/dev/}"/queue/io_poll 2>/dev/null
 echo "io_poll=$(cat /sys/block/"${dev#/dev/}"/queue/io_poll)"
 out=/tmp/flr
 mkdir -p $out
-{ fio_verify_global "$dev"; cat <<JOB; } >$out/job.fio
-[irq0]
-ioengine=libaio
-cpus_allowed=0
-offset=0
-[irq1]
-ioengine=libaio
-cpus_allowed=1
-offset=32m
-[poll]
-ioengine=io_uring
-hipri=1
-offset=64m
-JOB
+fio_3q_job "$dev" $out
 
 # fio back to back until $out/stop exists.
 fio_loop $out
@@ -61,19 +48,10 @@ for i in $(seq "$nres"); do
 	sleep 2
 done
 t1=$(ms_now)
-touch $out/stop
-timeout 120 bash -c "while kill -0 $loop 2>/dev/null; do sleep 1; done" || fail "fio loop did not end within 120 s after the FLRs"
-wait $loop
+fio_loop_end $out $loop "the FLRs"
 
 echo "$nres FLRs in $((t1 - t0)) ms; fio runs (run rc):"
-cat $out/runs
-for j in "$out"/fio-*.json; do
-	jq -r '.jobs[] | "\(.jobname): err \(.error) read \(.read.io_bytes) write \(.write.io_bytes)"' "$j" 2>/dev/null | sed "s|^|${j##*/}: |"
-done
-bad=$(awk '$2 != 0' $out/runs)
-[ -z "$bad" ] || { grep -hE 'verify|err|bad' $out/fio-*.log | head -20; fail "fio runs failed: $bad"; }
-[ "$(wc -l <$out/runs)" -ge 1 ] || fail "no fio run"
-grep -hqiE 'verify: bad|mismatch' $out/fio-*.log && fail "verify mismatch"
+fio_loop_check $out
 [ $failed_resets = 0 ] || fail "$failed_resets FLRs failed"
 st=$(lnvme_state "${ctlname#lnvme}")
 [ "$st" = live ] || fail "controller state $st after the FLRs"

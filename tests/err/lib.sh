@@ -67,6 +67,51 @@ random_generator=lfsr
 JOB
 }
 
+# fio_3q_job DEV DIR: DIR/job.fio, fio_verify_global with a job on each
+# kind of queue: two libaio jobs pinned to CPUs 0 and 1 (interrupt queues)
+# and one io_uring hipri job (the poll queue), each on its own region.
+fio_3q_job() {
+	{ fio_verify_global "$1"; cat <<JOB; } >"$2/job.fio"
+[irq0]
+ioengine=libaio
+cpus_allowed=0
+offset=0
+[irq1]
+ioengine=libaio
+cpus_allowed=1
+offset=32m
+[poll]
+ioengine=io_uring
+hipri=1
+offset=64m
+JOB
+}
+
+# fio_loop_end DIR PID WHAT: stop fio_loop DIR (pid PID) after its current
+# run; fail if it has not ended 120 s after WHAT.
+fio_loop_end() {
+	touch "$1/stop"
+	timeout 120 bash -c "while kill -0 $2 2>/dev/null; do sleep 1; done" ||
+		fail "fio loop did not end within 120 s after $3"
+	wait "$2"
+}
+
+# fio_loop_check DIR: print fio_loop DIR's runs and per-job bytes; fail
+# unless there was a run and every run exited 0 with no verify mismatch.
+fio_loop_check() {
+	local j bad
+
+	cat "$1/runs"
+	for j in "$1"/fio-*.json; do
+		jq -r '.jobs[] | "\(.jobname): err \(.error) read \(.read.io_bytes) write \(.write.io_bytes)"' "$j" 2>/dev/null | sed "s|^|${j##*/}: |"
+	done
+	bad=$(awk '$2 != 0' "$1/runs")
+	[ -z "$bad" ] || { grep -hE 'verify|err|bad' "$1"/fio-*.log | head -20; fail "fio runs failed: $bad"; }
+	[ "$(wc -l <"$1/runs")" -ge 1 ] || fail "no fio run"
+	grep -hqiE 'verify: bad|mismatch' "$1"/fio-*.log && fail "verify mismatch"
+	return 0
+}
+
 # watch_state DIR: in the background (its pid in $!), append "ms state" to
 # DIR/states at each change of controller 0's state, until DIR/stop exists.
 watch_state() {
