@@ -6,7 +6,8 @@
 #   probe (unbind/bind, 4 times), namespace rescans (4), controller resets
 #   (4), passthrough commands (nvme-cli admin and I/O, 20);
 # fail_function makes lnvme_list_alloc() (descriptor lists, the I/O path)
-# fail 1 in 5 calls under fio verify with 64k-256k blocks, and
+# fail 1 in 5 calls under fio verify with 64k-256k blocks, lnvme_sg_alloc()
+# (the pooled scatterlist table of a many-segment request) likewise, and
 # lnvme_ns_add_disk() (device_add_disk) fail once in a probe; make-it-fail
 # with fail_make_request makes the disk's bios fail.
 # Every injected failure must end in a clean error or a retry: after each
@@ -183,6 +184,19 @@ fio --name=lists --filename=/dev/lnvme0n2 --direct=1 --ioengine=libaio --iodepth
 count[list_alloc]=$(($(injected) - n0))
 echo >$dbg/fail_function/inject
 [ "${count[list_alloc]}" -gt 0 ] || fail "fail_function injected nothing into lnvme_list_alloc"
+
+# The same for the pooled scatterlist table of a request with more segments
+# than the iod holds inline (fio's buffers are pages scattered in memory).
+echo lnvme_sg_alloc >$dbg/fail_function/inject
+echo 0 >$dbg/fail_function/lnvme_sg_alloc/retval
+n0=$(injected)
+fio --name=tables --filename=/dev/lnvme0n2 --direct=1 --ioengine=libaio --iodepth=16 \
+	--rw=randwrite --bsrange=64k-256k --size=32m --verify=crc32c --verify_fatal=1 \
+	--do_verify=1 --random_generator=lfsr --output=/tmp/fio-tables.log ||
+	{ cat /tmp/fio-tables.log; fail "fio verify with failing scatterlist tables"; }
+count[sg_alloc]=$(($(injected) - n0))
+echo >$dbg/fail_function/inject
+[ "${count[sg_alloc]}" -gt 0 ] || fail "fail_function injected nothing into lnvme_sg_alloc"
 
 # make-it-fail: bios of the disk fail at submission; the caller sees EIO.
 echo 1 >/sys/block/lnvme0n1/make-it-fail
