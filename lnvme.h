@@ -152,6 +152,15 @@ struct lnvme_iod {
 	 * a completion, a cancel pass and a failed prepare free it once.
 	 */
 	bool			sg_pooled;
+	/*
+	 * Who ends the request: the completion of its CQE or a cancel pass,
+	 * whichever claims it first (lnvme_iod_claim()); cleared when the
+	 * request is prepared.  A poller keeps the requests it reaped in an
+	 * io_comp_batch, still MQ_RQ_IN_FLIGHT, until io_uring ends the
+	 * batch after cq_lock is dropped, so a cancel pass that runs
+	 * meanwhile would otherwise end them a second time.
+	 */
+	u8			claimed;
 	int			nents;		/* sg entries given to dma_map_sg */
 	dma_addr_t		bvec_dma;	/* single-segment mapping */
 	u32			bvec_len;
@@ -331,6 +340,12 @@ struct lnvme_ctrl {
 static inline struct lnvme_iod *lnvme_iod(struct request *req)
 {
 	return blk_mq_rq_to_pdu(req);
+}
+
+/* Take the right to end the request; false if someone else has it. */
+static inline bool lnvme_iod_claim(struct lnvme_iod *iod)
+{
+	return cmpxchg(&iod->claimed, 0, 1) == 0;
 }
 
 /* The request's scatterlist: the inline entries or its pooled table. */

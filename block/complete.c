@@ -147,6 +147,9 @@ void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 	 */
 	if (blk_should_fake_timeout(req->q))
 		return;
+	/* A cancel pass ended it while this poller reaped: see claimed. */
+	if (unlikely(!lnvme_iod_claim(iod)))
+		return;
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
 	if (!blk_mq_add_to_batch(req, iob, iod->status != 0,

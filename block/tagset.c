@@ -41,6 +41,7 @@ static void lnvme_iod_init(struct request *req)
 	iod->sg_pooled = false;
 	iod->bvec_len = 0;
 	iod->use_sgl = false;
+	iod->claimed = 0;
 }
 
 /* Build and map the command, and start the request. */
@@ -237,7 +238,8 @@ static bool lnvme_cancel_rq(struct request *req, void *data)
 	struct lnvme_iod *iod = lnvme_iod(req);
 	bool retry = *(bool *)data;
 
-	if (blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT)
+	/* In flight, but maybe in a poller's batch: see lnvme_iod.claimed. */
+	if (blk_mq_rq_state(req) != MQ_RQ_IN_FLIGHT || !lnvme_iod_claim(iod))
 		return true;
 	iod->status = NVME_SC_HOST_ABORTED_CMD;
 	if (!retry)
