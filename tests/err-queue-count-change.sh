@@ -8,7 +8,7 @@
 # write_queues are
 # written at run time, each change followed by a reset:
 #   poll 1->2, write 0->1, write 1->0, poll 2->1, poll 1->2, poll 2->0,
-#   poll 0->1
+#   poll 0->1 (on the debug kernel, without the second poll 1->2)
 # (2->1 shrinks the poll queues under polled I/O.  Without poll queues the
 # kernel fails polled I/O with EOPNOTSUPP, so the polled loop stops before
 # poll 2->0 and starts again after poll 0->1.)  After each reset,
@@ -129,7 +129,9 @@ step poll_queues 2 2 0 2
 step write_queues 1 1 1 2
 step write_queues 0 2 0 2
 step poll_queues 1 2 0 1
-step poll_queues 2 2 0 2
+# The debug kernel takes about a minute a step (three fio jobs starve the
+# shell): it goes 1->0 instead of 1->2->0.
+[ "${VM_KERNEL:-default}" = debug ] || step poll_queues 2 2 0 2
 stop_loop poll $poll_loop
 step poll_queues 0 2 0 0
 # For the record: what the kernel does with polled I/O and no poll queue.
