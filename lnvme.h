@@ -172,6 +172,15 @@ struct lnvme_iod {
 	};
 };
 
+/* A zoned namespace's geometry (block/zoned.c); no padding: memcmp()ed. */
+struct lnvme_zone_info {
+	u64			zone_sectors;
+	u32			max_open;	/* 0: no limit */
+	u32			max_active;	/* 0: no limit */
+	u32			max_append;	/* zone append sectors */
+	u32			lba_shift;
+};
+
 struct lnvme_ns {
 	struct list_head	entry;
 	struct lnvme_ctrl	*ctrl;
@@ -186,6 +195,8 @@ struct lnvme_ns {
 	bool			added;		/* its disk is live (under ns_lock) */
 	bool			removed;	/* off the list, being deleted */
 	bool			generic_added;
+	u8			csi;		/* command set (hw/csi.c) */
+	struct lnvme_zone_info	zi;		/* when csi is NVME_CSI_ZNS */
 	struct device		cdev_dev;	/* /dev/lng<C>n<N> */
 	struct cdev		cdev;
 };
@@ -462,6 +473,13 @@ void lnvme_set_aen_config(struct lnvme_ctrl *ctrl);
 int lnvme_create_io_queue(struct lnvme_queue *nq);
 int lnvme_delete_io_queue(struct lnvme_queue *nq);
 
+/* hw/csi.c */
+u32 lnvme_csi_cc_css(struct lnvme_ctrl *ctrl);
+int lnvme_identify_csi(struct lnvme_ctrl *ctrl, u8 cns, u8 csi, u32 nsid,
+		       void *buf);
+int lnvme_ns_csi_probe(struct lnvme_ns *ns, struct nvme_id_ns *id);
+int lnvme_ns_csi_update(struct lnvme_ns *ns, struct nvme_id_ns *id);
+
 /* hw/ctrl.c */
 int lnvme_ctrl_start(struct lnvme_ctrl *ctrl);
 void lnvme_split_queues(unsigned int nr_irq, unsigned int nr_poll,
@@ -579,5 +597,61 @@ u32 lnvme_ns_block_bytes(struct lnvme_ns *ns);
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl);
 struct gendisk **lnvme_ns_freeze_all(struct lnvme_ctrl *ctrl, bool wait);
 void lnvme_ns_unfreeze_all(struct gendisk **disks);
+
+/* block/zoned.c */
+#ifdef CONFIG_BLK_DEV_ZONED
+int lnvme_zoned_probe(struct lnvme_ns *ns, struct nvme_id_ns *id,
+		      struct lnvme_zone_info *zi);
+void lnvme_zoned_limits(struct lnvme_ns *ns, struct queue_limits *lim);
+int lnvme_zoned_revalidate(struct lnvme_ns *ns, bool rescan);
+int lnvme_zoned_report(struct gendisk *disk, sector_t sector,
+		       unsigned int nr_zones, report_zones_cb cb, void *data);
+blk_status_t lnvme_zoned_setup_cmd(struct lnvme_ns *ns, struct request *req,
+				   struct nvme_command *c);
+
+/* At the CQE: a Zone Append's dwords 0-1 are the first LBA it wrote. */
+static inline void lnvme_zoned_complete(struct request *req,
+					struct lnvme_iod *iod)
+{
+	struct lnvme_ns *ns = req->q->queuedata;
+
+	if (req_op(req) != REQ_OP_ZONE_APPEND || iod->status)
+		return;
+	req->__sector = le64_to_cpu(iod->result.u64) <<
+			(ns->lba_shift - SECTOR_SHIFT);
+}
+#else
+static inline int lnvme_zoned_probe(struct lnvme_ns *ns, struct nvme_id_ns *id,
+				    struct lnvme_zone_info *zi)
+{
+	dev_warn(ns->ctrl->dev, "namespace %u: zoned, but the kernel has no CONFIG_BLK_DEV_ZONED: no block device\n",
+		 ns->nsid);
+	return 1;
+}
+
+static inline void lnvme_zoned_limits(struct lnvme_ns *ns,
+				      struct queue_limits *lim)
+{
+}
+
+static inline int lnvme_zoned_revalidate(struct lnvme_ns *ns, bool rescan)
+{
+	return 0;
+}
+
+#define lnvme_zoned_report	NULL
+
+static inline blk_status_t lnvme_zoned_setup_cmd(struct lnvme_ns *ns,
+						 struct request *req,
+						 struct nvme_command *c)
+{
+	return BLK_STS_NOTSUPP;
+}
+
+static inline void lnvme_zoned_complete(struct request *req,
+					struct lnvme_iod *iod)
+{
+}
+#endif
 
 #endif /* LNVME_H */

@@ -35,6 +35,10 @@ blk_status_t lnvme_status_to_blk(u16 status)
 		return BLK_STS_RESV_CONFLICT;
 	case NVME_SC_HOST_PATH_ERROR:
 		return BLK_STS_TRANSPORT;
+	case NVME_SC_ZONE_TOO_MANY_ACTIVE:
+		return BLK_STS_ZONE_ACTIVE_RESOURCE;
+	case NVME_SC_ZONE_TOO_MANY_OPEN:
+		return BLK_STS_ZONE_OPEN_RESOURCE;
 	default:
 		return BLK_STS_IOERR;
 	}
@@ -152,6 +156,7 @@ void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 		return;
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
+	lnvme_zoned_complete(req, iod);
 	if (!blk_mq_add_to_batch(req, iob, iod->status != 0,
 				 lnvme_complete_batch))
 		blk_mq_complete_request(req);

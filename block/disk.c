@@ -46,6 +46,7 @@ static const struct block_device_operations lnvme_bdev_ops = {
 	.ioctl		= lnvme_bdev_ioctl,
 	.compat_ioctl	= blkdev_compat_ptr_ioctl,
 	.free_disk	= lnvme_free_disk,
+	.report_zones	= lnvme_zoned_report,
 };
 
 static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
@@ -74,6 +75,7 @@ static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 	if (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES)
 		lim->max_write_zeroes_sectors =
 			(U16_MAX + 1U) << (ns->lba_shift - SECTOR_SHIFT);
+	lnvme_zoned_limits(ns, lim);
 }
 
 struct lnvme_ns_fmt {
@@ -184,6 +186,9 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	ns->nsid = nsid;
 	ns->dlfeat = id->dlfeat;
 	lnvme_ns_set_format(ns, &fmt, usable);
+	ret = lnvme_ns_csi_probe(ns, id);
+	if (ret)
+		goto free_ns;
 
 	lnvme_ns_limits(ctrl, ns, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->io_set, &lim, ns);
@@ -211,6 +216,9 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	list_add_tail(&ns->entry, &ctrl->namespaces);
 	mutex_unlock(&ctrl->ns_lock);
 
+	ret = lnvme_zoned_revalidate(ns, false);
+	if (ret)
+		goto unlist;
 	ret = lnvme_ns_add_disk(ctrl, disk);
 	if (ret) {
 		dev_err(ctrl->dev, "namespace %u: cannot add disk: %pe\n", nsid,
@@ -285,6 +293,9 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	bool usable;
 	int ret;
 
+	ret = lnvme_ns_csi_update(ns, id);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	usable = lnvme_ns_format(id, &fmt);
 	if (usable == ns->hidden)
 		return -EAGAIN;

@@ -17,6 +17,7 @@ static bool lnvme_rq_has_data(struct request *req)
 	switch (req_op(req)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
+	case REQ_OP_ZONE_APPEND:
 	case REQ_OP_DRV_IN:
 	case REQ_OP_DRV_OUT:
 		return blk_rq_nr_phys_segments(req);

@@ -68,7 +68,7 @@ int lnvme_regs_enable(struct lnvme_ctrl *ctrl)
 	lo_hi_writeq(aq->sq_dma, ctrl->bar + NVME_REG_ASQ);
 	lo_hi_writeq(aq->cq_dma, ctrl->bar + NVME_REG_ACQ);
 
-	cc = NVME_CC_CSS_NVM | NVME_CC_AMS_RR | NVME_CC_SHN_NONE |
+	cc = lnvme_csi_cc_css(ctrl) | NVME_CC_AMS_RR | NVME_CC_SHN_NONE |
 	     (LNVME_CTRL_PAGE_SHIFT - 12) << NVME_CC_MPS_SHIFT |
 	     NVME_CC_IOSQES | NVME_CC_IOCQES | NVME_CC_ENABLE;
 	writel(cc, ctrl->bar + NVME_REG_CC);
