@@ -34,8 +34,8 @@
 #define LNVME_CTRL_PAGE_SIZE	BIT(LNVME_CTRL_PAGE_SHIFT)
 
 #define LNVME_AQ_DEPTH		32	/* admin SQ/CQ entries */
-#define LNVME_AQ_TAGS		(LNVME_AQ_DEPTH - 2)	/* one slot kept for AER */
-#define LNVME_AER_CID		LNVME_AQ_TAGS	/* command id of the AER */
+#define LNVME_AQ_TAGS		(LNVME_AQ_DEPTH - 2)	/* one slot: event request */
+#define LNVME_EVENT_CID		LNVME_AQ_TAGS	/* command id of the event request */
 
 /*
  * Command ids: the blk-mq tag in the low 12 bits, and a 4-bit generation
@@ -118,7 +118,7 @@ struct lnvme_queue {
 	 * The queue exists on the controller.  The admin queue's flag is
 	 * written only under its sq_lock (lnvme_queue_set_created(), by the
 	 * disable and the (re-)enable, both under disable_lock), so that
-	 * lnvme_aer_submit() checks it and writes the SQ in one critical
+	 * lnvme_event_submit() checks it and writes the SQ in one critical
 	 * section.  An I/O queue's flag is also written by hw/admin.c while
 	 * blk-mq cannot dispatch to it; lnvme_prep_rq() reads it unlocked
 	 * and fails the request when it is false.
@@ -220,9 +220,9 @@ struct lnvme_ctrl {
 	 * disable_lock (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
 	 * LNVME_FENCED: bus mastering was cleared because the controller did
 	 * not disable; the reset clears it when it sets bus mastering again.
-	 * LNVME_AER_PENDING: an AER is outstanding on the controller; set
-	 * by lnvme_aer_submit() under the admin queue's sq_lock, cleared by
-	 * the AER's completion (interrupt context) and by
+	 * LNVME_EVENT_PENDING: an event request is outstanding on the controller; set
+	 * by lnvme_event_submit() under the admin queue's sq_lock, cleared by
+	 * the event request's completion (interrupt context) and by
 	 * lnvme_ctrl_disable() (a disabled controller forgets it).
 	 */
 	unsigned long		flags;
@@ -230,7 +230,7 @@ struct lnvme_ctrl {
 #define LNVME_ADMIN_QUIESCED	1
 #define LNVME_NS_ADD_BLOCKED	2	/* a queue switch holds the ns frozen */
 #define LNVME_FENCED		3
-#define LNVME_AER_PENDING	4
+#define LNVME_EVENT_PENDING	4
 /*
  * LNVME_HELD: the controller is held stopped (RESETTING, disabled) for a
  * reset or power-down from outside, between lnvme_hold() and
@@ -238,7 +238,7 @@ struct lnvme_ctrl {
  */
 #define LNVME_HELD		5
 	atomic_t		aborts;		/* Abort commands outstanding */
-	struct work_struct	aer_work;
+	struct work_struct	event_work;
 	/*
 	 * Armed while a fatal PCIe error holds the controller: if the PCI
 	 * core's recovery never reaches slot_reset, it restarts (or kills)
@@ -246,8 +246,8 @@ struct lnvme_ctrl {
 	 * test_and_clear_bit(), so only one of them restarts it.
 	 */
 	struct delayed_work	hold_watchdog;
-	u32			aer_result;
-	u16			aer_status;
+	u32			event_result;
+	u16			event_status;
 
 	/* From Identify Controller. */
 	char			serial[21];
@@ -319,7 +319,7 @@ struct lnvme_ctrl {
 	 * the namespaces off the list, or references to their disks
 	 * (get_device(disk_to_dev())), under it, and wait after dropping it.
 	 *
-	 * scan_work runs lnvme_ns_scan() for the reset work and the AER work,
+	 * scan_work runs lnvme_ns_scan() for the reset work and the event work,
 	 * which must not wait for a scan (lnvme_ns_queue_scan()).
 	 */
 	struct mutex		scan_lock;	/* one scan at a time */
@@ -365,10 +365,10 @@ dev_t lnvme_generic_devt(unsigned int minor);
 int lnvme_cdev_register(void);
 void lnvme_cdev_unregister(void);
 
-/* hw/aer.c */
-void lnvme_aer_prepare(struct lnvme_ctrl *ctrl);
-void lnvme_aer_submit(struct lnvme_ctrl *ctrl);
-void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
+/* hw/events.c */
+void lnvme_event_prepare(struct lnvme_ctrl *ctrl);
+void lnvme_event_submit(struct lnvme_ctrl *ctrl);
+void lnvme_event_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
 
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);

@@ -89,7 +89,7 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	lnvme_ns_prepare(ctrl);
 	init_rwsem(&ctrl->teardown_rwsem);
 	lnvme_reset_prepare(ctrl);
-	lnvme_aer_prepare(ctrl);
+	lnvme_event_prepare(ctrl);
 	lnvme_hold_prepare(ctrl);
 	/* From here on, put_device(&ctrl->cdev_dev) frees ctrl. */
 	lnvme_cdev_init(ctrl);

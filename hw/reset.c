@@ -29,7 +29,7 @@ static struct workqueue_struct *lnvme_reset_wq;
  * Enable the controller again with the admin queue reset, under
  * disable_lock: a kill that overtook the reset (state no longer CONNECTING)
  * wins, and the admin queue's tail is rewritten and its created flag set
- * under its sq_lock, which the AER submission takes (hw/aer.c).
+ * under its sq_lock, which the event request submission takes (hw/events.c).
  */
 static int lnvme_reset_enable(struct lnvme_ctrl *ctrl)
 {
@@ -87,7 +87,7 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl,
 		lnvme_dbbuf_setup(ctrl);
 	lnvme_set_irq_coalescing(ctrl);
 	lnvme_set_aen_config(ctrl);
-	lnvme_aer_submit(ctrl);
+	lnvme_event_submit(ctrl);
 	return 0;
 }
 
