@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -248,6 +249,16 @@ struct lnvme_ctrl {
 	struct delayed_work	hold_watchdog;
 	u32			event_result;
 	u16			event_status;
+	/*
+	 * SMART / Health: the critical warning bits of the last SMART log
+	 * read (hw/events.c), so that each warning is logged once; and the
+	 * rate limit of those lines.
+	 */
+	atomic_t		smart_warning;
+	struct ratelimit_state	smart_rs;
+	/* hw/hwmon.c: the temperature sensors, or NULL. */
+	struct device		*hwmon;
+	u16			cctemp;		/* Kelvin, 0: not reported */
 
 	/* From Identify Controller. */
 	char			serial[21];
@@ -366,9 +377,21 @@ int lnvme_cdev_register(void);
 void lnvme_cdev_unregister(void);
 
 /* hw/events.c */
+#define LNVME_SMART_EVENTS	(NVME_SMART_CRIT_SPARE | \
+				 NVME_SMART_CRIT_TEMPERATURE | \
+				 NVME_SMART_CRIT_RELIABILITY | \
+				 NVME_SMART_CRIT_MEDIA | \
+				 NVME_SMART_CRIT_VOLATILE_MEMORY)
 void lnvme_event_prepare(struct lnvme_ctrl *ctrl);
 void lnvme_event_submit(struct lnvme_ctrl *ctrl);
 void lnvme_event_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
+int lnvme_get_log(struct lnvme_ctrl *ctrl, u8 lid, void *buf, unsigned int len);
+unsigned int lnvme_smart_temp(const struct nvme_smart_log *log);
+void lnvme_smart_note(struct lnvme_ctrl *ctrl, const struct nvme_smart_log *log);
+
+/* hw/hwmon.c */
+void lnvme_hwmon_register(struct lnvme_ctrl *ctrl);
+void lnvme_hwmon_unregister(struct lnvme_ctrl *ctrl);
 
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);
