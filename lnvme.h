@@ -126,6 +126,10 @@ struct lnvme_queue {
 	 */
 	bool			created;
 	bool			irq_requested;
+	/* hw/health.c, under disable_lock: what its last run saw. */
+	bool			health_busy;
+	bool			health_was_busy;
+	u32			health_seen;	/* cq_head | cq_phase << 16 */
 };
 
 /* The per-request driver data, in the blk-mq request pdu. */
@@ -256,6 +260,8 @@ struct lnvme_ctrl {
 	 */
 	atomic_t		smart_warning;
 	struct ratelimit_state	smart_rs;
+	/* hw/health.c: runs while commands are outstanding. */
+	struct delayed_work	health_work;
 	/* hw/hwmon.c: the temperature sensors, or NULL. */
 	struct device		*hwmon;
 	u16			cctemp;		/* Kelvin, 0: not reported */
@@ -392,6 +398,24 @@ void lnvme_smart_note(struct lnvme_ctrl *ctrl, const struct nvme_smart_log *log)
 /* hw/hwmon.c */
 void lnvme_hwmon_register(struct lnvme_ctrl *ctrl);
 void lnvme_hwmon_unregister(struct lnvme_ctrl *ctrl);
+
+/*
+ * hw/health.c: every LNVME_HEALTH_TICK_MS while commands are outstanding,
+ * CSTS is read when a queue with commands in flight completed nothing
+ * since the last tick.  lnvme_health_arm() is called at every doorbell
+ * (hw/queue.c): a test of the work's pending bit, and a queue_delayed_work
+ * when it is not pending.
+ */
+#define LNVME_HEALTH_TICK_MS	500
+void lnvme_health_prepare(struct lnvme_ctrl *ctrl);
+void lnvme_health_kick(struct lnvme_ctrl *ctrl);
+void lnvme_health_stop(struct lnvme_ctrl *ctrl);
+
+static inline void lnvme_health_arm(struct lnvme_ctrl *ctrl)
+{
+	if (unlikely(!delayed_work_pending(&ctrl->health_work)))
+		lnvme_health_kick(ctrl);
+}
 
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);

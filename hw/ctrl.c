@@ -456,6 +456,7 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	if (ctrl->flags & (BIT(LNVME_IO_QUIESCED) | BIT(LNVME_ADMIN_QUIESCED)))
 		lnvme_ctrl_kill(ctrl, "removed during reset");
 	lnvme_ns_remove_all(ctrl);
+	lnvme_health_stop(ctrl);
 
 	/*
 	 * A dead controller is disabled or fenced already; a live one that
@@ -474,6 +475,7 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	lnvme_irq_free(&ctrl->queues[0]);
 	/* No event request completion can arrive any more. */
 	cancel_work_sync(&ctrl->event_work);
+	lnvme_health_stop(ctrl);
 	cancel_work_sync(&ctrl->scan_work);
 	lnvme_irq_release(ctrl);
 	lnvme_queue_free(&ctrl->queues[0]);

@@ -87,6 +87,7 @@ void lnvme_sq_ring_locked(struct lnvme_queue *nq)
 	if (lnvme_dbbuf_update(nq->shadow_sq_db, nq->shadow_sq_ei, nq->sq_tail))
 		writel(nq->sq_tail, nq->sq_db);
 	nq->sq_tail_rung = nq->sq_tail;
+	lnvme_health_arm(nq->ctrl);
 }
 
 void lnvme_sq_write_locked(struct lnvme_queue *nq, struct nvme_command *cmd)

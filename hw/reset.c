@@ -3,7 +3,8 @@
  * Controller reset and command abort.
  *
  * A reset is asked for by the reset ioctl or sysfs, by a command timeout
- * that an Abort did not cure, or by CSTS.CFS.  It runs in three steps:
+ * that an Abort did not cure, or by CSTS.CFS (seen by a timeout, or within
+ * a second by the health check of hw/health.c while I/O is outstanding).  It runs in three steps:
  *  1. LIVE -> RESETTING: quiesce the queues, disable the controller (after
  *     which it can no longer touch host memory), reap what it completed and
  *     hand every request still in flight back to blk-mq for a retry;
@@ -154,6 +155,7 @@ void lnvme_reset_prepare(struct lnvme_ctrl *ctrl)
 	mutex_init(&ctrl->disable_lock);
 	INIT_WORK(&ctrl->reset_work, lnvme_reset_work);
 	atomic_set(&ctrl->aborts, 0);
+	lnvme_health_prepare(ctrl);
 }
 
 /* LIVE -> RESETTING and queue the reset; false if not live. */
