@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -34,8 +35,8 @@
 #define LNVME_CTRL_PAGE_SIZE	BIT(LNVME_CTRL_PAGE_SHIFT)
 
 #define LNVME_AQ_DEPTH		32	/* admin SQ/CQ entries */
-#define LNVME_AQ_TAGS		(LNVME_AQ_DEPTH - 2)	/* one slot kept for AER */
-#define LNVME_AER_CID		LNVME_AQ_TAGS	/* command id of the AER */
+#define LNVME_AQ_TAGS		(LNVME_AQ_DEPTH - 2)	/* one slot: event request */
+#define LNVME_EVENT_CID		LNVME_AQ_TAGS	/* command id of the event request */
 
 /*
  * Command ids: the blk-mq tag in the low 12 bits, and a 4-bit generation
@@ -118,13 +119,17 @@ struct lnvme_queue {
 	 * The queue exists on the controller.  The admin queue's flag is
 	 * written only under its sq_lock (lnvme_queue_set_created(), by the
 	 * disable and the (re-)enable, both under disable_lock), so that
-	 * lnvme_aer_submit() checks it and writes the SQ in one critical
+	 * lnvme_event_submit() checks it and writes the SQ in one critical
 	 * section.  An I/O queue's flag is also written by hw/admin.c while
 	 * blk-mq cannot dispatch to it; lnvme_prep_rq() reads it unlocked
 	 * and fails the request when it is false.
 	 */
 	bool			created;
 	bool			irq_requested;
+	/* hw/health.c, under disable_lock: what its last run saw. */
+	bool			health_busy;
+	bool			health_was_busy;
+	u32			health_seen;	/* cq_head | cq_phase << 16 */
 };
 
 /* The per-request driver data, in the blk-mq request pdu. */
@@ -240,9 +245,9 @@ struct lnvme_ctrl {
 	 * disable_lock (LNVME_IO_QUIESCED also in lnvme_qcount_switch()).
 	 * LNVME_FENCED: bus mastering was cleared because the controller did
 	 * not disable; the reset clears it when it sets bus mastering again.
-	 * LNVME_AER_PENDING: an AER is outstanding on the controller; set
-	 * by lnvme_aer_submit() under the admin queue's sq_lock, cleared by
-	 * the AER's completion (interrupt context) and by
+	 * LNVME_EVENT_PENDING: an event request is outstanding on the controller; set
+	 * by lnvme_event_submit() under the admin queue's sq_lock, cleared by
+	 * the event request's completion (interrupt context) and by
 	 * lnvme_ctrl_disable() (a disabled controller forgets it).
 	 */
 	unsigned long		flags;
@@ -250,7 +255,7 @@ struct lnvme_ctrl {
 #define LNVME_ADMIN_QUIESCED	1
 #define LNVME_NS_ADD_BLOCKED	2	/* a queue switch holds the ns frozen */
 #define LNVME_FENCED		3
-#define LNVME_AER_PENDING	4
+#define LNVME_EVENT_PENDING	4
 /*
  * LNVME_HELD: the controller is held stopped (RESETTING, disabled) for a
  * reset or power-down from outside, between lnvme_hold() and
@@ -258,7 +263,7 @@ struct lnvme_ctrl {
  */
 #define LNVME_HELD		5
 	atomic_t		aborts;		/* Abort commands outstanding */
-	struct work_struct	aer_work;
+	struct work_struct	event_work;
 	/*
 	 * Armed while a fatal PCIe error holds the controller: if the PCI
 	 * core's recovery never reaches slot_reset, it restarts (or kills)
@@ -266,8 +271,20 @@ struct lnvme_ctrl {
 	 * test_and_clear_bit(), so only one of them restarts it.
 	 */
 	struct delayed_work	hold_watchdog;
-	u32			aer_result;
-	u16			aer_status;
+	u32			event_result;
+	u16			event_status;
+	/*
+	 * SMART / Health: the critical warning bits of the last SMART log
+	 * read (hw/events.c), so that each warning is logged once; and the
+	 * rate limit of those lines.
+	 */
+	atomic_t		smart_warning;
+	struct ratelimit_state	smart_rs;
+	/* hw/health.c: runs while commands are outstanding. */
+	struct delayed_work	health_work;
+	/* hw/hwmon.c: the temperature sensors, or NULL. */
+	struct device		*hwmon;
+	u16			cctemp;		/* Kelvin, 0: not reported */
 
 	/* From Identify Controller. */
 	char			serial[21];
@@ -339,7 +356,7 @@ struct lnvme_ctrl {
 	 * the namespaces off the list, or references to their disks
 	 * (get_device(disk_to_dev())), under it, and wait after dropping it.
 	 *
-	 * scan_work runs lnvme_ns_scan() for the reset work and the AER work,
+	 * scan_work runs lnvme_ns_scan() for the reset work and the event work,
 	 * which must not wait for a scan (lnvme_ns_queue_scan()).
 	 */
 	struct mutex		scan_lock;	/* one scan at a time */
@@ -391,10 +408,40 @@ dev_t lnvme_generic_devt(unsigned int minor);
 int lnvme_cdev_register(void);
 void lnvme_cdev_unregister(void);
 
-/* hw/aer.c */
-void lnvme_aer_prepare(struct lnvme_ctrl *ctrl);
-void lnvme_aer_submit(struct lnvme_ctrl *ctrl);
-void lnvme_aer_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
+/* hw/events.c */
+#define LNVME_SMART_EVENTS	(NVME_SMART_CRIT_SPARE | \
+				 NVME_SMART_CRIT_TEMPERATURE | \
+				 NVME_SMART_CRIT_RELIABILITY | \
+				 NVME_SMART_CRIT_MEDIA | \
+				 NVME_SMART_CRIT_VOLATILE_MEMORY)
+void lnvme_event_prepare(struct lnvme_ctrl *ctrl);
+void lnvme_event_submit(struct lnvme_ctrl *ctrl);
+void lnvme_event_complete(struct lnvme_ctrl *ctrl, struct nvme_completion *cqe);
+int lnvme_get_log(struct lnvme_ctrl *ctrl, u8 lid, void *buf, unsigned int len);
+unsigned int lnvme_smart_temp(const struct nvme_smart_log *log);
+void lnvme_smart_note(struct lnvme_ctrl *ctrl, const struct nvme_smart_log *log);
+
+/* hw/hwmon.c */
+void lnvme_hwmon_register(struct lnvme_ctrl *ctrl);
+void lnvme_hwmon_unregister(struct lnvme_ctrl *ctrl);
+
+/*
+ * hw/health.c: every LNVME_HEALTH_TICK_MS while commands are outstanding,
+ * CSTS is read when a queue with commands in flight completed nothing
+ * since the last tick.  lnvme_health_arm() is called at every doorbell
+ * (hw/queue.c): a test of the work's pending bit, and a queue_delayed_work
+ * when it is not pending.
+ */
+#define LNVME_HEALTH_TICK_MS	500
+void lnvme_health_prepare(struct lnvme_ctrl *ctrl);
+void lnvme_health_kick(struct lnvme_ctrl *ctrl);
+void lnvme_health_stop(struct lnvme_ctrl *ctrl);
+
+static inline void lnvme_health_arm(struct lnvme_ctrl *ctrl)
+{
+	if (unlikely(!delayed_work_pending(&ctrl->health_work)))
+		lnvme_health_kick(ctrl);
+}
 
 /* hw/regs.c */
 int lnvme_regs_enable(struct lnvme_ctrl *ctrl);

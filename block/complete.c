@@ -129,8 +129,8 @@ void lnvme_complete_cqe(struct lnvme_queue *nq, struct nvme_completion *cqe,
 	struct lnvme_iod *iod = NULL;
 	struct request *req = NULL;
 
-	if (unlikely(!nq->qid && cid == LNVME_AER_CID)) {
-		lnvme_aer_complete(nq->ctrl, cqe);
+	if (unlikely(!nq->qid && cid == LNVME_EVENT_CID)) {
+		lnvme_event_complete(nq->ctrl, cqe);
 		return;
 	}
 	if (likely(nq->tags))

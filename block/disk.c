@@ -548,7 +548,7 @@ void lnvme_ns_unfreeze_all(struct gendisk **disks)
 }
 
 /*
- * Controller removal: after the reset and AER work are flushed, so no
+ * Controller removal: after the reset and event work are flushed, so no
  * scan is queued any more (the controller is no longer live).
  */
 void lnvme_ns_remove_all(struct lnvme_ctrl *ctrl)

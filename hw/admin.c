@@ -240,19 +240,17 @@ void lnvme_set_irq_coalescing(struct lnvme_ctrl *ctrl)
 }
 
 /*
- * Ask for the optional events lnvme acts on (Set Features 0x0b): namespace
- * attribute changes, which trigger a rescan.  SMART critical warnings are
- * left at the controller's default.
+ * Ask for the events lnvme acts on (Set Features 0x0b): every SMART / Health
+ * critical warning (logged, hw/events.c) and, when offered, namespace
+ * attribute changes, which trigger a rescan.
  */
 void lnvme_set_aen_config(struct lnvme_ctrl *ctrl)
 {
-	u32 val = ctrl->oaes & NVME_AEN_CFG_NS_ATTR;
+	u32 val = (ctrl->oaes & NVME_AEN_CFG_NS_ATTR) | LNVME_SMART_EVENTS;
 	int ret;
 
-	if (!val)
-		return;
 	ret = lnvme_set_features(ctrl, NVME_FEAT_ASYNC_EVENT, val, NULL);
 	if (ret)
 		lnvme_admin_log(ctrl, KERN_WARNING, ret,
-				"Async Event Configuration not set, namespace changes need a manual rescan");
+				"Async Event Configuration not set, no health warnings and namespace changes need a manual rescan");
 }

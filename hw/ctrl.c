@@ -131,8 +131,8 @@ int lnvme_ctrl_disable(struct lnvme_ctrl *ctrl, bool retry)
 	ret = lnvme_ctrl_halt(ctrl);
 	for (qid = 0; qid <= ctrl->nr_io_queues; qid++)
 		lnvme_queue_set_created(&ctrl->queues[qid], false);
-	/* A disabled controller forgets its AER; the reset sends a new one. */
-	clear_bit(LNVME_AER_PENDING, &ctrl->flags);
+	/* A disabled controller forgets its event request; the reset sends one. */
+	clear_bit(LNVME_EVENT_PENDING, &ctrl->flags);
 	if (lnvme_ctrl_state(ctrl) == LNVME_STATE_DEAD)
 		retry = false;
 	lnvme_cancel_requests(ctrl, retry);
@@ -418,7 +418,7 @@ int lnvme_ctrl_start(struct lnvme_ctrl *ctrl)
 		goto free_io_tags;
 	}
 	lnvme_set_aen_config(ctrl);
-	lnvme_aer_submit(ctrl);
+	lnvme_event_submit(ctrl);
 	return 0;
 
 free_io_tags:
@@ -451,11 +451,12 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	up_write(&ctrl->teardown_rwsem);
 	/* A reset in progress ends with the controller dead or live. */
 	flush_work(&ctrl->reset_work);
-	flush_work(&ctrl->aer_work);
+	flush_work(&ctrl->event_work);
 	/* Removal overtook a reset: the controller is disabled, queues held. */
 	if (ctrl->flags & (BIT(LNVME_IO_QUIESCED) | BIT(LNVME_ADMIN_QUIESCED)))
 		lnvme_ctrl_kill(ctrl, "removed during reset");
 	lnvme_ns_remove_all(ctrl);
+	lnvme_health_stop(ctrl);
 
 	/*
 	 * A dead controller is disabled or fenced already; a live one that
@@ -472,8 +473,9 @@ void lnvme_ctrl_stop(struct lnvme_ctrl *ctrl)
 	lnvme_io_tagset_exit(ctrl);
 	lnvme_admin_tagset_exit(ctrl);
 	lnvme_irq_free(&ctrl->queues[0]);
-	/* No AER completion can arrive any more. */
-	cancel_work_sync(&ctrl->aer_work);
+	/* No event request completion can arrive any more. */
+	cancel_work_sync(&ctrl->event_work);
+	lnvme_health_stop(ctrl);
 	cancel_work_sync(&ctrl->scan_work);
 	lnvme_irq_release(ctrl);
 	lnvme_queue_free(&ctrl->queues[0]);

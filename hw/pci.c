@@ -89,7 +89,7 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	lnvme_ns_prepare(ctrl);
 	init_rwsem(&ctrl->teardown_rwsem);
 	lnvme_reset_prepare(ctrl);
-	lnvme_aer_prepare(ctrl);
+	lnvme_event_prepare(ctrl);
 	lnvme_hold_prepare(ctrl);
 	/* From here on, put_device(&ctrl->cdev_dev) frees ctrl. */
 	lnvme_cdev_init(ctrl);
@@ -114,6 +114,7 @@ static int lnvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			dev_name(&ctrl->cdev_dev), ret);
 		goto stop;
 	}
+	lnvme_hwmon_register(ctrl);
 	lnvme_ns_scan(ctrl);
 	return 0;
 
@@ -134,6 +135,7 @@ static void lnvme_remove(struct pci_dev *pdev)
 
 	if (!pci_device_is_present(pdev) || lnvme_regs_gone(ctrl))
 		lnvme_ctrl_kill(ctrl, "device removed");
+	lnvme_hwmon_unregister(ctrl);
 	lnvme_cdev_del(ctrl);
 	lnvme_hold_unwatch(ctrl);
 	lnvme_ctrl_stop(ctrl);

@@ -56,7 +56,7 @@ void lnvme_queue_free(struct lnvme_queue *nq)
 /*
  * Back to the state the controller expects of a newly created queue.  The
  * SQ tail changes under sq_lock: for the admin queue the reset calls this
- * while the AER work may try to submit (lnvme_aer_submit()).  The CQ side
+ * while the event work may try to submit (lnvme_event_submit()).  The CQ side
  * needs no lock: the controller is disabled (or the queue not created), so
  * nothing is posted and no reaper finds an entry.
  */
@@ -87,6 +87,7 @@ void lnvme_sq_ring_locked(struct lnvme_queue *nq)
 	if (lnvme_dbbuf_update(nq->shadow_sq_db, nq->shadow_sq_ei, nq->sq_tail))
 		writel(nq->sq_tail, nq->sq_db);
 	nq->sq_tail_rung = nq->sq_tail;
+	lnvme_health_arm(nq->ctrl);
 }
 
 void lnvme_sq_write_locked(struct lnvme_queue *nq, struct nvme_command *cmd)

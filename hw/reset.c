@@ -3,7 +3,8 @@
  * Controller reset and command abort.
  *
  * A reset is asked for by the reset ioctl or sysfs, by a command timeout
- * that an Abort did not cure, or by CSTS.CFS.  It runs in three steps:
+ * that an Abort did not cure, or by CSTS.CFS (seen by a timeout, or within
+ * a second by the health check of hw/health.c while I/O is outstanding).  It runs in three steps:
  *  1. LIVE -> RESETTING: quiesce the queues, disable the controller (after
  *     which it can no longer touch host memory), reap what it completed and
  *     hand every request still in flight back to blk-mq for a retry;
@@ -29,7 +30,7 @@ static struct workqueue_struct *lnvme_reset_wq;
  * Enable the controller again with the admin queue reset, under
  * disable_lock: a kill that overtook the reset (state no longer CONNECTING)
  * wins, and the admin queue's tail is rewritten and its created flag set
- * under its sq_lock, which the AER submission takes (hw/aer.c).
+ * under its sq_lock, which the event request submission takes (hw/events.c).
  */
 static int lnvme_reset_enable(struct lnvme_ctrl *ctrl)
 {
@@ -87,7 +88,7 @@ static int lnvme_reset_reconnect(struct lnvme_ctrl *ctrl,
 		lnvme_dbbuf_setup(ctrl);
 	lnvme_set_irq_coalescing(ctrl);
 	lnvme_set_aen_config(ctrl);
-	lnvme_aer_submit(ctrl);
+	lnvme_event_submit(ctrl);
 	return 0;
 }
 
@@ -154,6 +155,7 @@ void lnvme_reset_prepare(struct lnvme_ctrl *ctrl)
 	mutex_init(&ctrl->disable_lock);
 	INIT_WORK(&ctrl->reset_work, lnvme_reset_work);
 	atomic_set(&ctrl->aborts, 0);
+	lnvme_health_prepare(ctrl);
 }
 
 /* LIVE -> RESETTING and queue the reset; false if not live. */

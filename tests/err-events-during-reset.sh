@@ -1,18 +1,19 @@
 #!/bin/bash
-# The AER work and a reset never both send an AER.  backend=throttle, two
-# namespaces, QEMU's Asynchronous Event Request Limit at 1 (aerl=0), so a
-# second outstanding AER is refused with status "AER Limit Exceeded".
-# Namespace 2 is detached (nvme detach-ns); then, with the backend
-# throttled to 500 bytes/s, it is attached again: the attach ioctl's rescan and
-# the AER work's rescan (after the Namespace Attribute Changed event) both
-# want ns_lock, and one of them adds the disk, whose partition scan waits
-# for the throttled backend.  So the AER work is between handling its event
-# and sending the next AER when the test resets the controller (nvme
-# reset).  The reset sends its AER; the AER work, once its rescan ends,
-# must not send another.  Afterwards: no "AER failed" in the kernel log,
-# the reset and the attach succeed, the controller is live, lnvme0n2 is
-# back, and a further detach is still reported by an async event (an AER
-# is outstanding).
+# The event work and a reset never both send an event request.
+# backend=throttle, two namespaces, QEMU's Asynchronous Event Request Limit
+# at 1 (aerl=0), so a second outstanding event request is refused with
+# status "AER Limit Exceeded".  Namespace 2 is detached (nvme detach-ns);
+# then, with the backend throttled to 500 bytes/s, it is attached again: the
+# attach ioctl's rescan and the event work's rescan (after the Namespace
+# Attribute Changed event) both want ns_lock, and one of them adds the disk,
+# whose partition scan waits for the throttled backend.  So the event work
+# is between handling its event and sending the next event request when the
+# test resets the controller (nvme reset).  The reset sends its event
+# request; the event work, once its rescan ends, must not send another.
+# Afterwards: no "async event request failed" in the kernel log, the reset
+# and the attach succeed, the controller is live, lnvme0n2 is back, and a
+# further detach is still reported by an async event (an event request is
+# outstanding).
 # timeout: 240
 . "$(dirname "$0")/lib/common.sh" || exit 1
 # shellcheck source=err/lib.sh
@@ -20,23 +21,23 @@
 if [ -z "${IN_VM:-}" ]; then
 	need_module
 	r=$(mktemp -d "${TMPDIR:-/tmp}/err-aer.XXXXXX")
-	rm -rf "$TOP/results/err-aer-during-reset.failed"
+	rm -rf "$TOP/results/err-events-during-reset.failed"
 	trap 'kill $vmpid 2>/dev/null; rm -rf "$r"' EXIT
 	"$VM" --timeout 220 --results "$r" --qmp "$r/qmp.sock" \
 		--nvme lnvme,backend=throttle,size=16M,namespaces=2,aerl=0 -- "$0" guest &
 	vmpid=$!
-	wait_file "$r/stall" 180 || { wait $vmpid; cp -r "$r" "$TOP/results/err-aer-during-reset.failed"; fail "guest never asked for the stall"; }
+	wait_file "$r/stall" 180 || { wait $vmpid; cp -r "$r" "$TOP/results/err-events-during-reset.failed"; fail "guest never asked for the stall"; }
 	log "host: throttle to 500 bytes/s"
 	qmp_ok "$r/qmp.sock" '{"execute":"qom-set","arguments":{"path":"/objects/tg0","property":"limits","value":{"bps-total":500}}}'
 	touch "$r/stalled"
-	wait_file "$r/restore" 120 || { wait $vmpid; cp -r "$r" "$TOP/results/err-aer-during-reset.failed"; fail "guest never asked to restore"; }
+	wait_file "$r/restore" 120 || { wait $vmpid; cp -r "$r" "$TOP/results/err-events-during-reset.failed"; fail "guest never asked to restore"; }
 	log "host: restore"
 	qmp_ok "$r/qmp.sock" '{"execute":"qom-set","arguments":{"path":"/objects/tg0","property":"limits","value":{"bps-total":0}}}'
 	touch "$r/restored"
 	wait $vmpid
 	rc=$?
 	vmpid=
-	[ $rc = 0 ] || { cp -r "$r" "$TOP/results/err-aer-during-reset.failed"; fail "VM run failed ($rc)"; }
+	[ $rc = 0 ] || { cp -r "$r" "$TOP/results/err-events-during-reset.failed"; fail "VM run failed ($rc)"; }
 	echo "PASS"
 	exit 0
 fi
@@ -70,7 +71,7 @@ dmesg_mark "attach"
 nvme attach-ns "$ctl" -n 2 -c "$cntlid" >/tmp/attach.log 2>&1 &
 attach=$!
 wait_nev 2 20 || fail "no async event for the attach"
-# The AER work now reads the log page and rescans: it waits for ns_lock or
+# The event work now reads the log page and rescans: it waits for ns_lock or
 # for the new disk's partition scan.
 sleep 2
 dmesg_mark "reset"
@@ -91,17 +92,17 @@ wait $attach || { cat /tmp/attach.log; fail "attach-ns failed"; }
 wait $reset || { cat /tmp/reset.log; fail "nvme reset failed"; }
 sleep 3
 dmesg | sed -n '/lnvme-test: attach/,$p' | grep -E lnvme | grep -v lnvme-vm
-dmesg | grep -E 'AER failed' && fail "the AER work sent a second AER after the reset sent one"
+dmesg | grep -E 'async event request failed' && fail "the event work sent a second event request after the reset sent one"
 st=$(lnvme_state 0)
 [ "$st" = live ] || fail "controller state $st, want live"
 for _ in $(seq 50); do [ -b "$ns2" ] && break; sleep 0.2; done
 [ -b "$ns2" ] || fail "$ns2 not back after the attach"
 
-log "an AER is still outstanding: detach again"
+log "an event request is still outstanding: detach again"
 n=$(nev)
 nvme detach-ns "$ctl" -n 2 -c "$cntlid" || fail "second detach-ns"
-wait_nev $((n + 1)) 20 || fail "no async event for the second detach: no AER outstanding"
+wait_nev $((n + 1)) 20 || fail "no async event for the second detach: no event request outstanding"
 sleep 1
-dmesg | grep -E 'AER failed' && fail "AER failed after the second detach"
+dmesg | grep -E 'async event request failed' && fail "async event request failed after the second detach"
 check_dmesg
-echo "PASS: AER and reset raced; one AER outstanding throughout ($(nev) namespace events)"
+echo "PASS: event request and reset raced; one event request outstanding throughout ($(nev) namespace events)"
