@@ -36,8 +36,9 @@ setup:
 modules: $(SETUP_STAMP)
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
+# make lint KERNEL=6.1: the W=1/sparse build against another target kernel.
 lint: $(SETUP_STAMP)
-	$(TOP)/scripts/lint.sh
+	$(TOP)/scripts/lint.sh $(KERNEL)
 
 # A failed build removes lnvme.ko, so the tests fail rather than run a stale
 # module; the build-lint test reports why.

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/* struct_size_t() (6.5). */
+#include <linux/build_bug.h>
+#include <linux/overflow.h>
+
+struct lnvme_probe_s {
+	int n;
+	int a[];
+};
+
+size_t lnvme_probe(void);
+size_t lnvme_probe(void)
+{
+	return struct_size_t(struct lnvme_probe_s, a, 4);
+}
