@@ -13,7 +13,8 @@
 # A KDIR inside a build chroot (a directory with a .lnvme-chroot file at its
 # top, such as the trixie chroot scripts/setup.sh makes for 7.x headers,
 # whose tools need a newer userland than the host's) is built there: OUTDIR
-# is bind-mounted at /mnt/lnvme in a private mount namespace (a user
+# is bind-mounted at /mnt/lnvme (and /proc at /proc) in a private mount
+# namespace (a user
 # namespace when not root), and make runs chrooted.
 set -euo pipefail
 
@@ -49,7 +50,9 @@ else
 		root=$1 out=$2 kdir=$3
 		shift 3
 		mkdir -p "$root/mnt/lnvme" 2>/dev/null
-		mount --bind "$out" "$root/mnt/lnvme" &&
+		# objtool reads /proc (its stack limit).
+		mount --rbind /proc "$root/proc" &&
+			mount --bind "$out" "$root/mnt/lnvme" &&
 			exec chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
 			make -C "$kdir" M=/mnt/lnvme "$@" modules
 	' sh "$root" "$out" "${kdir#"$root"}" "$@"
