@@ -5,6 +5,11 @@
 # Idempotent: when every package and cached file is present it only checks
 # and returns in well under a second, without the network.
 #
+#   scripts/setup.sh             what make, make lint and make check need
+#   scripts/setup.sh --kernels   that and the other target kernels (make
+#                                setup-kernels; scripts/kernels.sh runs it
+#                                when a kernel asked for is not installed)
+#
 # The target kernels (scripts/kernels.sh):
 #  - 6.12: linux-image/headers-6.12-amd64 (bookworm-security), the default;
 #  - 6.1: Debian 12's own, the newest linux-image/headers-6.1.0-N-amd64 of
@@ -27,7 +32,6 @@ base_pkgs=(
 	build-essential bc kmod pciutils xz-utils cpio gzip
 	fio nvme-cli busybox-static e2fsprogs xfsprogs btrfs-progs
 	sparse gnuplot-nox python3 util-linux socat jq
-	mmdebstrap
 )
 # Packages that must come from bookworm-backports.
 bpo_pkgs=(qemu-system-x86)
@@ -205,5 +209,12 @@ install_kernel_7() {
 
 install_pkgs
 install_checkpatch
-install_kernel_61
-install_kernel_7
+if [ "${1:-}" = --kernels ]; then
+	install_kernel_61
+	if [ -n "$(missing mmdebstrap)" ]; then
+		apt_update
+		say "installing mmdebstrap"
+		as_root apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+	fi
+	install_kernel_7
+fi
