@@ -422,9 +422,26 @@ lnvme_mq_alloc_queue(struct blk_mq_tag_set *set,
 #define io_uring_sqe128_cmd(sqe, type)	((const type *)io_uring_sqe_cmd(sqe))
 #endif
 
-/* IO_URING_F_COMPAT (6.4): before it a 32-bit task is not recognised. */
-#ifndef LNVME_HAVE_IO_URING_F_COMPAT
-#define IO_URING_F_COMPAT	0
+/*
+ * IO_URING_F_COMPAT (6.4): set in issue_flags when the ring belongs to a
+ * 32-bit task.  Before it the ring's own compat bit, which 6.4 copies into
+ * issue_flags, is read from the io_kiocb the command is embedded in
+ * (struct io_kiocb and struct io_ring_ctx are public there).
+ */
+#ifdef LNVME_HAVE_IO_URING_F_COMPAT
+static inline bool lnvme_uring_cmd_compat(struct io_uring_cmd *ioucmd,
+					  unsigned int issue_flags)
+{
+	return issue_flags & IO_URING_F_COMPAT;
+}
+#else
+#include <linux/io_uring_types.h>
+
+static inline bool lnvme_uring_cmd_compat(struct io_uring_cmd *ioucmd,
+					  unsigned int issue_flags)
+{
+	return cmd_to_io_kiocb(ioucmd)->ctx->compat;
+}
 #endif
 
 /*

@@ -253,7 +253,7 @@ int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		 * import_iovec() recognises only in the task's own syscall,
 		 * not from io_uring's workers: refused rather than misread.
 		 */
-		if (issue_flags & IO_URING_F_COMPAT) {
+		if (lnvme_uring_cmd_compat(ioucmd, issue_flags)) {
 			dev_warn_ratelimited(ctrl->dev, "vectored io_uring passthrough from a 32-bit task is not supported\n");
 			ret = -EINVAL;
 			break;
