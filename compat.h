@@ -57,7 +57,7 @@ static inline int lnvme_alloc_tag_set(struct blk_mq_tag_set *set)
 #ifndef LNVME_HAVE_NVME_H_LBAT
 #define lbat	apptag
 #define lbatm	appmask
-#define NVME_WZ_DEAC	(1 << 9)
+#define NVME_WZ_DEAC	BIT(9)
 #endif
 
 #ifndef BLK_STS_RESV_CONFLICT
@@ -88,8 +88,12 @@ static inline int blk_rq_poll(struct request *rq, struct io_comp_batch *iob,
 /*
  * struct rq_list (6.13).  Before it ->queue_rqs() takes a struct request **
  * and io_comp_batch holds a bare list head.  lnvme's struct rq_list is the
- * new one (head and tail); the list helpers take either kind of list
- * (_Generic on the pointer type), and lnvme_queue_rqs() is defined under
+ * new one (head and tail), with the new rq_list_add_tail() and
+ * rq_list_pop().  io_comp_batch's list, the only one lnvme reads with
+ * rq_list_for_each() and rq_list_empty(), stays the old kind, which the
+ * old rq_list_for_each() takes as the new one does (a pointer to it);
+ * rq_list_empty() is redefined to take that pointer too (a struct rq_list
+ * given them does not compile).  lnvme_queue_rqs() is defined under
  * another name (the function-like macro renames the definition only) and
  * given to blk-mq through a wrapper of the old type.
  */
@@ -99,12 +103,16 @@ struct rq_list {
 	struct request *tail;
 };
 
-static inline bool lnvme_rql_empty(const struct rq_list *rl)
+#undef rq_list_empty
+#undef rq_list_add_tail
+#undef rq_list_pop
+
+static inline bool rq_list_empty(struct request * const *list)
 {
-	return !rl->head;
+	return !*list;
 }
 
-static inline void lnvme_rql_add_tail(struct rq_list *rl, struct request *rq)
+static inline void rq_list_add_tail(struct rq_list *rl, struct request *rq)
 {
 	rq->rq_next = NULL;
 	if (rl->tail)
@@ -114,7 +122,7 @@ static inline void lnvme_rql_add_tail(struct rq_list *rl, struct request *rq)
 	rl->tail = rq;
 }
 
-static inline struct request *lnvme_rql_pop(struct rq_list *rl)
+static inline struct request *rq_list_pop(struct rq_list *rl)
 {
 	struct request *rq = rl->head;
 
@@ -126,37 +134,6 @@ static inline struct request *lnvme_rql_pop(struct rq_list *rl)
 	}
 	return rq;
 }
-
-static inline struct request *lnvme_rql_peek(struct rq_list *rl)
-{
-	return rl->head;
-}
-
-static inline struct request *lnvme_rqp_peek(struct request **head)
-{
-	return *head;
-}
-
-static inline bool lnvme_rqp_empty(struct request **head)
-{
-	return !*head;
-}
-
-#undef rq_list_empty
-#undef rq_list_add_tail
-#undef rq_list_pop
-#undef rq_list_peek
-#undef rq_list_for_each
-#define rq_list_empty(l) _Generic((l),				\
-	struct rq_list *: lnvme_rql_empty,				\
-	struct request **: lnvme_rqp_empty)(l)
-#define rq_list_peek(l) _Generic((l),					\
-	struct rq_list *: lnvme_rql_peek,				\
-	struct request **: lnvme_rqp_peek)(l)
-#define rq_list_add_tail(rl, rq)	lnvme_rql_add_tail(rl, rq)
-#define rq_list_pop(rl)			lnvme_rql_pop(rl)
-#define rq_list_for_each(l, pos)					\
-	for (pos = rq_list_peek(l); pos; pos = pos->rq_next)
 
 void lnvme_queue_rqs_rql(struct rq_list *rqlist);
 static inline void (lnvme_queue_rqs)(struct request **rqlist)
@@ -174,7 +151,7 @@ static inline void (lnvme_queue_rqs)(struct request **rqlist)
 
 /* blk_mode_t (6.5): before it, block device ioctls took an fmode_t. */
 #ifndef LNVME_HAVE_BLK_MODE
-typedef fmode_t blk_mode_t;
+#define blk_mode_t	fmode_t
 #define BLK_OPEN_READ	FMODE_READ
 #endif
 
@@ -414,7 +391,7 @@ lnvme_mq_alloc_queue(struct blk_mq_tag_set *set,
  * uses), and io_uring_sqe128_cmd() takes those bytes as they are.
  */
 #ifndef LNVME_HAVE_IO_URING_CMD_H
-#define io_uring_cmd_to_pdu(cmd, pdu_type)	((pdu_type *)&(cmd)->pdu)
+#define io_uring_cmd_to_pdu(cmd, pdu_type)	((typeof(pdu_type) *)&(cmd)->pdu)
 #define sqe	cmd
 #define io_uring_sqe128_cmd(cmdp, type)	((const type *)(cmdp))
 #elif !defined(LNVME_HAVE_IO_URING_SQE128_CMD)

@@ -117,7 +117,7 @@ static int lnvme_uring_import_vec(struct lnvme_ns *ns, int dir, u64 addr,
 static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 			      unsigned int issue_flags, bool vec)
 {
-	const struct nvme_uring_cmd *ucmd = 
+	const struct nvme_uring_cmd *ucmd =
 		io_uring_sqe128_cmd(ioucmd->sqe, struct nvme_uring_cmd);
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
 	struct iovec fast_iov[UIO_FASTIOV], *iov = NULL;

@@ -4,8 +4,7 @@
 
 static const struct class lnvme_probe_class = { .name = "lnvme-probe" };
 
-int lnvme_probe(struct device *dev);
-int lnvme_probe(struct device *dev)
+static int __maybe_unused lnvme_probe(struct device *dev)
 {
 	dev->class = &lnvme_probe_class;
 	return class_register(&lnvme_probe_class);

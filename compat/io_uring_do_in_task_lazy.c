@@ -2,7 +2,7 @@
 /* io_uring_cmd_do_in_task_lazy() (6.5); before it only
  * io_uring_cmd_complete_in_task().
  */
-#if __has_include(<linux/io_uring/cmd.h>)
+#if __has_include("linux/io_uring/cmd.h")
 #include <linux/io_uring/cmd.h>
 #else
 #include <linux/io_uring.h>

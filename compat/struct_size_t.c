@@ -8,8 +8,7 @@ struct lnvme_probe_s {
 	int a[];
 };
 
-size_t lnvme_probe(void);
-size_t lnvme_probe(void)
+static size_t __maybe_unused lnvme_probe(void)
 {
 	return struct_size_t(struct lnvme_probe_s, a, 4);
 }
