@@ -27,6 +27,9 @@
 #include <linux/workqueue.h>
 #include "compat.h"
 
+/* The module and package version (modinfo; dkms.conf says the same). */
+#define LNVME_VERSION	"0.1.0"
+
 #define LNVME_NAME		"lnvme"
 #define LNVME_MAX_MINORS	BIT(MINORBITS)
 
