@@ -45,6 +45,13 @@ lint_build() {
 		"$top/scripts/kbuild.sh" "$1" "$2" W=1 C=2 >/dev/null 2>&1
 		cp "$2/build.log" "$log" 2>/dev/null
 	fi || { cat "$log"; echo "lint: build against $1 failed"; status=1; return; }
+	# 7.x kernels turn sparse off when it lacks __typeof_unqual__ (their
+	# scripts/checker-valid.sh, which Debian's headers do not even ship):
+	# Debian's sparse 0.6.4 does, so against them only W=1 is checked.
+	if grep -q 'C=2 specified, but .* is not available or not up to date' "$log"; then
+		echo "lint: sparse NOT run: the kernel at $1 refuses Debian's sparse 0.6.4 (no __typeof_unqual__); W=1 only"
+		sed -i '/C=2 specified, but .* is not available or not up to date/d' "$log"
+	fi
 	f=$(findings "$log")
 	if [ -n "$f" ]; then
 		echo "$f"
