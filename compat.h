@@ -96,6 +96,17 @@ static inline int blk_rq_poll(struct request *rq, struct io_comp_batch *iob,
  * given them does not compile).  lnvme_queue_rqs() is defined under
  * another name (the function-like macro renames the definition only) and
  * given to blk-mq through a wrapper of the old type.
+ *
+ * The old ->queue_rqs() contract also leaves the tag's entry in the
+ * hardware queue's tags->rqs[] to the driver: blk-mq sets it when it gets
+ * a driver tag for ->queue_rq(), and later kernels (6.12 does) in
+ * blk_mq_start_request(), but 6.1's plug flush hands requests to
+ * ->queue_rqs() without either.  The entry is what blk_mq_tag_to_rq()
+ * returns for a completion's command id: left unset (NULL, or another
+ * request that last used the tag, such as the flush request that borrowed
+ * it) the completion is dropped as unknown and the request times out.  The
+ * wrapper sets it for each request before lnvme sees the list, as the
+ * in-kernel drivers did under that contract.
  */
 #ifndef LNVME_HAVE_RQ_LIST
 struct rq_list {
@@ -138,10 +149,13 @@ static inline struct request *rq_list_pop(struct rq_list *rl)
 void lnvme_queue_rqs_rql(struct rq_list *rqlist);
 static inline void (lnvme_queue_rqs)(struct request **rqlist)
 {
-	struct rq_list rl = { .head = *rqlist, .tail = *rqlist };
+	struct rq_list rl = { .head = *rqlist };
+	struct request *rq;
 
-	while (rl.tail && rl.tail->rq_next)
-		rl.tail = rl.tail->rq_next;
+	for (rq = *rqlist; rq; rq = rq->rq_next) {
+		rq->mq_hctx->tags->rqs[rq->tag] = rq;
+		rl.tail = rq;
+	}
 	lnvme_queue_rqs_rql(&rl);
 	*rqlist = rl.head;
 }
