@@ -165,13 +165,13 @@ install_kernel_7() {
 		as_root touch "$root.tmp/.lnvme-chroot"
 		as_root mv "$root.tmp" "$root"
 	fi
-	kdir=$(ls -d "$root"/usr/src/linux-headers-[7-9].*-amd64 2>/dev/null | sort -V | tail -n1)
+	kdir=$(ls -d "$root"/usr/src/linux-headers-[7-9].*-amd64 2>/dev/null | sort -V | tail -n1 || true)
 	if [ -z "$kdir" ]; then
 		say "installing the newest 7.x headers from trixie-backports in $root"
 		as_root chroot "$root" apt-get update -qq
 		as_root chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install \
 			-y -qq --no-install-recommends -t trixie-backports linux-headers-amd64 >/dev/null
-		kdir=$(ls -d "$root"/usr/src/linux-headers-[7-9].*-amd64 2>/dev/null | sort -V | tail -n1)
+		kdir=$(ls -d "$root"/usr/src/linux-headers-[7-9].*-amd64 2>/dev/null | sort -V | tail -n1 || true)
 		[ -n "$kdir" ] || { say "no 7.x headers in trixie-backports"; return 1; }
 	fi
 	rel=${kdir##*/linux-headers-}
