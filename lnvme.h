@@ -26,6 +26,10 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include "compat.h"
+
+/* The module and package version (modinfo; dkms.conf says the same). */
+#define LNVME_VERSION	"0.1.0"
 
 #define LNVME_NAME		"lnvme"
 #define LNVME_MAX_MINORS	BIT(MINORBITS)
@@ -400,7 +404,7 @@ int lnvme_params_check(void);
 void lnvme_instance_free(int instance);
 
 /* hw/cdev.c */
-extern const struct class lnvme_class;
+extern LNVME_CLASS_CONST struct class lnvme_class;
 void lnvme_cdev_init(struct lnvme_ctrl *ctrl);
 int lnvme_cdev_add(struct lnvme_ctrl *ctrl);
 void lnvme_cdev_del(struct lnvme_ctrl *ctrl);
@@ -569,6 +573,11 @@ extern const struct pci_error_handlers lnvme_err_handlers;
 /* hw/pm.c */
 extern const struct dev_pm_ops lnvme_pm_ops;
 
+/* hw/reset.c: the abort command's end_io (compat.h wraps it on old kernels) */
+enum rq_end_io_ret lnvme_abort_end_io(struct request *abort,
+				      blk_status_t error,
+				      const struct io_comp_batch *iob);
+
 /* hw/qcount.c */
 struct lnvme_qcount {
 	unsigned int		nr_irq;
@@ -585,6 +594,7 @@ int lnvme_qcount_switch(struct lnvme_ctrl *ctrl,
 
 /* block/tagset.c */
 int lnvme_admin_tagset_init(struct lnvme_ctrl *ctrl);
+void lnvme_queue_rqs(struct rq_list *rqlist);
 void lnvme_admin_tagset_exit(struct lnvme_ctrl *ctrl);
 int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl);
 void lnvme_io_tagset_exit(struct lnvme_ctrl *ctrl);
@@ -628,6 +638,9 @@ long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 /* block/uring.c */
 struct io_uring_cmd;
 int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+enum rq_end_io_ret lnvme_uring_end_io(struct request *req, blk_status_t err,
+				      const struct io_comp_batch *iob);
+void lnvme_uring_task_cb(struct io_tw_req tw_req, io_tw_token_t tw);
 int lnvme_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
 			   struct io_comp_batch *iob, unsigned int poll_flags);
 

@@ -290,6 +290,7 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	struct request_queue *q = ns->disk->queue;
 	struct queue_limits lim;
 	struct lnvme_ns_fmt fmt;
+	unsigned int memflags;
 	bool usable;
 	int ret;
 
@@ -306,13 +307,13 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 		return 0;
 	}
 
-	blk_mq_freeze_queue(q);
+	memflags = blk_mq_freeze_queue(q);
 	lim = queue_limits_start_update(q);
 	lnvme_ns_set_format(ns, &fmt, usable);
 	lnvme_ns_limits(ns->ctrl, ns, &lim);
 	ret = queue_limits_commit_update(q, &lim);
 	set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
-	blk_mq_unfreeze_queue(q);
+	blk_mq_unfreeze_queue(q, memflags);
 	dev_info(ns->ctrl->dev, "namespace %u: now 2^%u-byte blocks with %u bytes of metadata\n",
 		 ns->nsid, ns->lba_shift, ns->ms);
 	return ret;

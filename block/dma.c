@@ -191,7 +191,7 @@ static blk_status_t lnvme_map_sg(struct lnvme_ctrl *ctrl, struct request *req)
 			return BLK_STS_RESOURCE;
 	}
 	sg_init_table(sg, nsegs);
-	nents = blk_rq_map_sg(req->q, req, sg);
+	nents = blk_rq_map_sg(req, sg);
 	if (!nents) {
 		ret = BLK_STS_IOERR;
 		goto put_sg;

@@ -3,7 +3,6 @@
  * blk-mq tag sets: the admin queue's and the I/O queues', the queue_rq entry
  * point, queue mapping and the timeout handler.
  */
-#include <linux/blk-mq-pci.h>
 #include <linux/interrupt.h>
 #include "../lnvme.h"
 
@@ -105,7 +104,7 @@ static void lnvme_submit_list(struct lnvme_queue *nq, struct rq_list *list)
  * requests for the same queue.  Requests that cannot be prepared go back to
  * blk-mq, which passes them to queue_rq one by one.
  */
-static void lnvme_queue_rqs(struct rq_list *rqlist)
+void lnvme_queue_rqs(struct rq_list *rqlist)
 {
 	struct rq_list submit = { }, requeue = { };
 	struct lnvme_queue *nq = NULL;
@@ -324,7 +323,7 @@ static void lnvme_map_queues(struct blk_mq_tag_set *set)
 			continue;
 		if (i != HCTX_TYPE_POLL && ctrl->nr_vecs > 1 &&
 		    map->nr_queues == ctrl->nr_vecs - 1)
-			blk_mq_pci_map_queues(map, ctrl->pdev, offset + 1);
+			blk_mq_map_hw_queues(map, ctrl->dev, offset + 1);
 		else
 			blk_mq_map_queues(map);
 		offset += map->nr_queues;
@@ -407,7 +406,6 @@ int lnvme_io_tagset_init(struct lnvme_ctrl *ctrl)
 	set->timeout = lnvme_io_timeout * HZ;
 	set->numa_node = dev_to_node(ctrl->dev);
 	set->cmd_size = lnvme_cmd_size();
-	set->flags = BLK_MQ_F_SHOULD_MERGE;
 	set->driver_data = ctrl;
 	ret = blk_mq_alloc_tag_set(set);
 	if (ret)

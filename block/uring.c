@@ -6,7 +6,6 @@
  * polled when the ring was set up with IORING_SETUP_IOPOLL (the request
  * then goes to a POLL queue, which uring_cmd_iopoll polls).
  */
-#include <linux/io_uring/cmd.h>
 #include <linux/nvme_ioctl.h>
 #include "../lnvme.h"
 
@@ -54,19 +53,20 @@ static struct lnvme_uring_pdu *lnvme_uring_pdu(struct io_uring_cmd *ioucmd)
 }
 
 /* Task work, in the submitting task (or io_uring's fallback worker). */
-static void lnvme_uring_task_cb(struct io_uring_cmd *ioucmd,
-				unsigned int issue_flags)
+void lnvme_uring_task_cb(struct io_tw_req tw_req, io_tw_token_t tw)
 {
+	struct io_uring_cmd *ioucmd = io_uring_cmd_from_tw(tw_req);
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
 
 	/* A read's data that cannot reach the user is not a success. */
 	if (pdu->bio && blk_rq_unmap_user(pdu->bio) && !pdu->status)
 		pdu->status = -EFAULT;
-	io_uring_cmd_done(ioucmd, pdu->status, pdu->result, issue_flags);
+	io_uring_cmd_done32(ioucmd, pdu->status, pdu->result,
+			    IO_URING_CMD_TASK_WORK_ISSUE_FLAGS);
 }
 
-static enum rq_end_io_ret lnvme_uring_end_io(struct request *req,
-					     blk_status_t err)
+enum rq_end_io_ret lnvme_uring_end_io(struct request *req, blk_status_t err,
+				      const struct io_comp_batch *iob)
 {
 	struct io_uring_cmd *ioucmd = req->end_io_data;
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
@@ -117,7 +117,8 @@ static int lnvme_uring_import_vec(struct lnvme_ns *ns, int dir, u64 addr,
 static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 			      unsigned int issue_flags, bool vec)
 {
-	const struct nvme_uring_cmd *ucmd = io_uring_sqe_cmd(ioucmd->sqe);
+	const struct nvme_uring_cmd *ucmd =
+		io_uring_sqe128_cmd(ioucmd->sqe, struct nvme_uring_cmd);
 	struct lnvme_uring_pdu *pdu = lnvme_uring_pdu(ioucmd);
 	struct iovec fast_iov[UIO_FASTIOV], *iov = NULL;
 	struct request_queue *q = ns->disk->queue;
@@ -252,7 +253,7 @@ int lnvme_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		 * import_iovec() recognises only in the task's own syscall,
 		 * not from io_uring's workers: refused rather than misread.
 		 */
-		if (issue_flags & IO_URING_F_COMPAT) {
+		if (lnvme_uring_cmd_compat(ioucmd, issue_flags)) {
 			dev_warn_ratelimited(ctrl->dev, "vectored io_uring passthrough from a 32-bit task is not supported\n");
 			ret = -EINVAL;
 			break;

@@ -57,7 +57,7 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 	iod->result.u64 = 0;
 
 	if (buf && len) {
-		ret = blk_rq_map_kern(ctrl->admin_q, req, buf, len, GFP_KERNEL);
+		ret = blk_rq_map_kern(req, buf, len, GFP_KERNEL);
 		if (ret)
 			goto out;
 	}

@@ -15,7 +15,7 @@
 static dev_t lnvme_ctrl_base;
 static dev_t lnvme_generic_base;
 
-const struct class lnvme_class = {
+LNVME_CLASS_CONST struct class lnvme_class = {
 	.name		= LNVME_NAME,
 };
 

@@ -211,4 +211,5 @@ static void __exit lnvme_exit(void)
 module_init(lnvme_init);
 module_exit(lnvme_exit);
 MODULE_DESCRIPTION("lnvme: NVMe PCIe blk-mq driver");
+MODULE_VERSION(LNVME_VERSION);
 MODULE_LICENSE("GPL");

@@ -201,8 +201,9 @@ bool lnvme_reset_from_timeout(struct lnvme_ctrl *ctrl, const char *why)
 	return true;
 }
 
-static enum rq_end_io_ret lnvme_abort_end_io(struct request *abort,
-					     blk_status_t error)
+enum rq_end_io_ret lnvme_abort_end_io(struct request *abort,
+				      blk_status_t error,
+				      const struct io_comp_batch *iob)
 {
 	struct lnvme_ctrl *ctrl = abort->end_io_data;
 	struct lnvme_iod *iod = lnvme_iod(abort);
