@@ -184,7 +184,7 @@ static int lnvme_zoned_recv(struct lnvme_ns *ns, struct nvme_command *c,
 	iod->cmd = *c;
 	iod->status = 0;
 	iod->result.u64 = 0;
-	ret = blk_rq_map_kern(q, req, buf, len, GFP_KERNEL);
+	ret = blk_rq_map_kern(req, buf, len, GFP_KERNEL);
 	if (ret)
 		goto out;
 	sts = blk_execute_rq(req, false);
