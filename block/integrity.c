@@ -70,9 +70,17 @@ void lnvme_integrity_limits(struct lnvme_ns *ns, struct queue_limits *lim)
 	bi->tuple_size = ns->ms;
 	bi->pi_offset = 0;		/* 8-byte PI is the whole tuple */
 	bi->interval_exp = ns->lba_shift;
-	/* The guard covers the data: it must not change under the write. */
-	if (bi->csum_type != BLK_INTEGRITY_CSUM_NONE)
+	/*
+	 * The guard covers the data: it must not change under the write.
+	 * And the block layer (6.12) generates and verifies the PI of each
+	 * data segment on its own, as whole intervals: every segment must
+	 * hold whole blocks, so buffers are aligned to the block size
+	 * (O_DIRECT with a less aligned buffer gets EINVAL).
+	 */
+	if (bi->csum_type != BLK_INTEGRITY_CSUM_NONE) {
 		lim->features |= BLK_FEAT_STABLE_WRITES;
+		lim->dma_alignment = (1U << ns->lba_shift) - 1;
+	}
 	lim->max_integrity_segments = 1;
 }
 

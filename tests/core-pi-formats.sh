@@ -80,11 +80,14 @@ integrity() {
 }
 # fio_verify TAG PATH: write and verify $size; print the bytes moved
 fio_verify() {
-	local opts=(--ioengine=libaio)
+	local opts=(--ioengine=libaio) align=520
+	# PI: buffers aligned to the block (the block layer checks each
+	# segment as whole blocks); otherwise odd offsets
+	[ "$pi" != 0 ] && [ "$ext" = 0 ] && align=$lbs
 	[ "$2" = polled ] && opts=(--ioengine=io_uring --hipri=1)
 	fio --name="$1-$2" --filename="$B" --direct=1 "${opts[@]}" --iodepth=16 \
 		--rw=randwrite --bsrange="$lbs"-128k --bs_unaligned=0 --size="$size" \
-		--iomem_align=520 --verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--iomem_align=$align --verify=crc32c --verify_fatal=1 --do_verify=1 \
 		--randrepeat=0 --output-format=json --output=fio.json >fio.out 2>&1 ||
 		{ cat fio.out fio.json; fail "fio verify $1 $2"; }
 	jq -e '[.jobs[] | .error] | add == 0' fio.json >/dev/null || fail "fio $1 $2: job error"
@@ -153,13 +156,16 @@ run_format() { # TAG DS MS MSET PI PROFILE TAG_SIZE
 	local tag=$1 path
 	log "$tag (sgl_threshold=$sgl)"
 	format "$2" "$3" "$4" "$5"
-	lbs=$((1 << $2))
+	lbs=$((1 << $2)) ext=$4 pi=$5
 	if [ "$4" = 1 ]; then
 		[ "$(cat /sys/block/$name/integrity/format)" = none ] ||
 			fail "extended LBAs: profile $(cat /sys/block/$name/integrity/format), want none"
 		dmesg | grep -q "PRACT" || fail "no kernel log line about PRACT"
 	else
 		integrity "$6" "$7" "$lbs" "$([ "$5" = 0 ] && echo 0 || echo 1)"
+		a=$(cat "/sys/block/$name/queue/dma_alignment")
+		[ "$a" = "$([ "$5" = 0 ] && echo 3 || echo $((lbs - 1)))" ] ||
+			fail "dma_alignment $a with PI type $5"
 	fi
 	for path in irq polled; do
 		fio_verify "$tag-$([ "$sgl" = 0 ] && echo prp || echo sgl)" "$path"
@@ -198,6 +204,8 @@ log "ext4 on 512+8 PI type 1"
 log "back to 512 without metadata"
 format 9 0 0 0
 [ "$(cat /sys/block/$name/integrity/format)" = none ] || fail "profile left after the format to 512+0"
+[ "$(cat /sys/block/$name/queue/dma_alignment)" = 3 ] || fail "dma_alignment $(cat /sys/block/$name/queue/dma_alignment) after the format to 512+0"
+pi=0 ext=0
 fio_verify 512 irq
 [ "$(cat "/sys/class/lnvme/${VM_NVME_CTRL_0#/dev/}/state")" = live ] || fail "controller not live"
 rmmod lnvme || fail "rmmod lnvme"
