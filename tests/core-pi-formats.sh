@@ -36,7 +36,8 @@ ko=$VM_LNVME_KO
 cd /tmp || fail "cd /tmp"
 for t in nvme fio jq python3; do command -v $t >/dev/null || fail "$t is not installed"; done
 scale=$(debug_scale 1 0.125)
-size=$(awk -v s="$scale" 'BEGIN { m = int(24 * s); if (m < 4) m = 4; print m "M" }')
+mib=$(awk -v s="$scale" 'BEGIN { m = int(8 * s); print (m < 4 ? 4 : m) }')
+size=${mib}M
 
 # wait_for COND DESC: poll up to 10 s
 wait_for() {
@@ -172,7 +173,7 @@ run_format() { # TAG DS MS MSET PI PROFILE TAG_SIZE
 	done
 	if [ "$4" = 0 ] && [ "$5" != 0 ]; then
 		pi_check 7 "$5"
-		pi_check $((($(blockdev --getsize64 "$B") / lbs) / 3)) "$5"
+		pi_check $(((mib << 20) / lbs / 3)) "$5"
 	fi
 }
 
