@@ -138,14 +138,27 @@ corrupt() {
 			fail "the corrupted data of LBA $lba was returned ($f)"
 	done
 	echo "  LBA $lba with a bad guard: direct read: ${out##*: }; buffered read failed"
-	# a metadata buffer shorter than NLB x 8 is refused
-	head -c 4 /dev/zero >short.bin
-	head -c $((2 * lbs)) /dev/zero >two.bin
-	if nvme write "$G" --start-block="$lba" --block-count=1 --data-size=$((2 * lbs)) --data=two.bin \
-		--metadata-size=4 --metadata=short.bin >wr.out 2>&1; then
-		fail "a write of 2 blocks with 4 bytes of metadata succeeded"
-	fi
-	grep -q "Invalid argument" wr.out || { cat wr.out; fail "short metadata buffer: want EINVAL"; }
+	# a metadata buffer shorter than NLB x 8 is refused (NVME_IOCTL_IO_CMD)
+	python3 - "$G" "$lba" "$lbs" <<'EOF' || fail "short metadata buffer not refused with EINVAL"
+import ctypes, errno, fcntl, os, struct, sys
+dev, lba, lbs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data, meta = ctypes.create_string_buffer(2 * lbs), ctypes.create_string_buffer(16)
+fd = os.open(dev, os.O_RDWR)
+for mlen in (4, 15, 0):
+    # struct nvme_passthru_cmd: Write of 2 blocks, metadata_len mlen
+    cmd = bytearray(struct.pack("<BBHIIIQQII6III", 1, 0, 0, 1, 0, 0,
+                                ctypes.addressof(meta) if mlen else 0,
+                                ctypes.addressof(data), mlen, 2 * lbs,
+                                lba & 0xffffffff, lba >> 32, 1, 0, 0, 0, 0, 0))
+    try:
+        fcntl.ioctl(fd, 0xC0484E43, cmd, True)
+        print(f"  metadata_len {mlen}: accepted")
+        sys.exit(1)
+    except OSError as e:
+        print(f"  Write of 2 blocks with metadata_len {mlen}: {errno.errorcode[e.errno]}")
+        if e.errno != errno.EINVAL:
+            sys.exit(1)
+EOF
 	# put a good block back: the format test at the end reads everything
 	dd if=/dev/zero of="$B" bs="$lbs" seek="$lba" count=1 oflag=direct status=none ||
 		fail "rewrite of LBA $lba"
