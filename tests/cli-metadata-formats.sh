@@ -19,12 +19,12 @@
 # format that takes the block device away from a mounted, dirty ext4
 # returns (the disk is marked dead first, nothing waits on a flush): to
 # 512+8 extended without PI, which has no block device.
-# timeout: 300
+# timeout: 480
 . "$(dirname "$0")/lib/common.sh" || exit 1
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
-	cli_vm_with nvme-pt -- --timeout 280 --nvme lnvme,backend=file,size=64M
+	cli_vm_with nvme-pt -- --timeout 450 --nvme lnvme,backend=file,size=64M
 	exit
 fi
 
