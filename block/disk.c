@@ -338,6 +338,7 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	blk_mq_unfreeze_queue(q);
 	dev_info(ns->ctrl->dev, "namespace %u: now 2^%u-byte blocks with %u bytes of metadata\n",
 		 ns->nsid, ns->lba_shift, ns->ms);
+	lnvme_ns_meta_info(ns->ctrl, ns->nsid, &fmt);
 	return ret;
 }
 
