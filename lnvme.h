@@ -173,6 +173,14 @@ struct lnvme_iod {
 	int			nents;		/* sg entries given to dma_map_sg */
 	dma_addr_t		bvec_dma;	/* single-segment mapping */
 	u32			bvec_len;
+	/*
+	 * Bytes of the integrity payload mapped for the metadata pointer,
+	 * 0 when none is; its DMA address is the command's MPTR
+	 * (cmd.common.metadata), which nothing rewrites while it is mapped.
+	 * Set by lnvme_map_meta(), cleared by lnvme_unmap_meta() and for
+	 * each new request by lnvme_setup_cmd().
+	 */
+	u32			meta_len;
 	dma_addr_t		list_dma[LNVME_MAX_LISTS];
 	void			*lists[LNVME_MAX_LISTS];
 	union {
@@ -200,6 +208,7 @@ struct lnvme_ns {
 	u16			ms;		/* metadata bytes per block */
 	bool			ext;		/* metadata inline with the data */
 	bool			pi_only;	/* the metadata is 8 bytes of PI */
+	u8			pi_type;	/* NVME_NS_DPS_PI_TYPE1..3 checked, or 0 */
 	bool			hidden;		/* no block device, generic node only */
 	bool			added;		/* its disk is live (under ns_lock) */
 	bool			removed;	/* off the list, being deleted */
@@ -612,6 +621,16 @@ void lnvme_free_lists(struct lnvme_ctrl *ctrl, struct lnvme_iod *iod);
 int lnvme_pools_create(struct lnvme_ctrl *ctrl);
 void lnvme_pools_destroy(struct lnvme_ctrl *ctrl);
 
+/* block/integrity.c */
+void lnvme_integrity_limits(struct lnvme_ns *ns, struct queue_limits *lim);
+blk_status_t lnvme_rw_pi(struct lnvme_ns *ns, struct request *req,
+			 u16 *control);
+void lnvme_set_ref_tag(struct lnvme_ns *ns, struct nvme_command *c, u64 lba);
+blk_status_t lnvme_map_meta(struct lnvme_ctrl *ctrl, struct request *req);
+void lnvme_unmap_meta(struct lnvme_ctrl *ctrl, struct request *req);
+int lnvme_map_user_meta(struct request *req, struct gendisk *disk,
+			u64 ubuf, u32 len);
+
 /* block/prp.c */
 blk_status_t lnvme_build_prps(struct lnvme_ctrl *ctrl, struct request *req,
 			      struct scatterlist *sg);
@@ -631,7 +650,8 @@ blk_status_t lnvme_status_to_blk(u16 status);
 /* block/ioctl.c */
 bool lnvme_cmd_allowed(struct lnvme_ns *ns, u8 opcode, bool read_open);
 int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request_queue *q,
-			  const struct nvme_command *c, u64 have);
+			  const struct nvme_command *c, u64 have,
+			  u64 meta_have);
 long lnvme_ioctl(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		 unsigned int cmd, void __user *argp, bool read_open);
 

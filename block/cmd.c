@@ -9,9 +9,10 @@ static u64 lnvme_sect_to_lba(struct lnvme_ns *ns, sector_t sector)
 	return sector >> (ns->lba_shift - SECTOR_SHIFT);
 }
 
-static void lnvme_setup_rw(struct lnvme_ns *ns, struct request *req,
-			   struct nvme_command *c, u8 opcode)
+static blk_status_t lnvme_setup_rw(struct lnvme_ns *ns, struct request *req,
+				   struct nvme_command *c, u8 opcode)
 {
+	u64 lba = lnvme_sect_to_lba(ns, blk_rq_pos(req));
 	u16 control = 0;
 
 	if (req->cmd_flags & REQ_FUA)
@@ -19,11 +20,20 @@ static void lnvme_setup_rw(struct lnvme_ns *ns, struct request *req,
 	if (req->cmd_flags & (REQ_FAILFAST_DEV | REQ_RAHEAD))
 		control |= NVME_RW_LR;
 
+	if (ns->ms) {
+		blk_status_t ret = lnvme_rw_pi(ns, req, &control);
+
+		if (ret)
+			return ret;
+		lnvme_set_ref_tag(ns, c, lba);
+	}
+
 	c->rw.opcode = opcode;
 	c->rw.nsid = cpu_to_le32(ns->nsid);
-	c->rw.slba = cpu_to_le64(lnvme_sect_to_lba(ns, blk_rq_pos(req)));
+	c->rw.slba = cpu_to_le64(lba);
 	c->rw.length = cpu_to_le16((blk_rq_bytes(req) >> ns->lba_shift) - 1);
 	c->rw.control = cpu_to_le16(control);
+	return BLK_STS_OK;
 }
 
 static void lnvme_setup_write_zeroes(struct lnvme_ns *ns, struct request *req,
@@ -36,6 +46,11 @@ static void lnvme_setup_write_zeroes(struct lnvme_ns *ns, struct request *req,
 	    (ns->dlfeat & LNVME_DLFEAT_WZ_DEAC) &&
 	    (ns->dlfeat & 0x7) == LNVME_DLFEAT_ZEROES)
 		control |= NVME_WZ_DEAC;
+	/* 8 bytes of PI: the controller writes it for the zeroed blocks. */
+	if (ns->pi_only) {
+		control |= NVME_RW_PRINFO_PRACT;
+		lnvme_set_ref_tag(ns, c, lnvme_sect_to_lba(ns, blk_rq_pos(req)));
+	}
 
 	c->write_zeroes.opcode = nvme_cmd_write_zeroes;
 	c->write_zeroes.nsid = cpu_to_le32(ns->nsid);
@@ -96,6 +111,7 @@ blk_status_t lnvme_setup_cmd(struct lnvme_ns *ns, struct request *req)
 {
 	struct nvme_command *c = &lnvme_iod(req)->cmd;
 
+	lnvme_iod(req)->meta_len = 0;
 	switch (req_op(req)) {
 	case REQ_OP_DRV_IN:
 	case REQ_OP_DRV_OUT:
@@ -109,11 +125,9 @@ blk_status_t lnvme_setup_cmd(struct lnvme_ns *ns, struct request *req)
 	memset(c, 0, sizeof(*c));
 	switch (req_op(req)) {
 	case REQ_OP_READ:
-		lnvme_setup_rw(ns, req, c, nvme_cmd_read);
-		return BLK_STS_OK;
+		return lnvme_setup_rw(ns, req, c, nvme_cmd_read);
 	case REQ_OP_WRITE:
-		lnvme_setup_rw(ns, req, c, nvme_cmd_write);
-		return BLK_STS_OK;
+		return lnvme_setup_rw(ns, req, c, nvme_cmd_write);
 	case REQ_OP_FLUSH:
 		c->common.opcode = nvme_cmd_flush;
 		c->common.nsid = cpu_to_le32(ns->nsid);

@@ -5,10 +5,13 @@
  * generic character device (block/generic.c).  A scan adds new namespaces,
  * follows size and format changes, and removes namespaces that are gone.
  *
- * A namespace whose format the block layer cannot serve (metadata with
- * each block, blocks larger than a page) gets a hidden gendisk: no block
- * device, but a request queue for passthrough on its generic node, from
- * which it can be inspected and formatted back.
+ * A namespace with separate metadata gets an integrity profile, one with
+ * extended LBAs and 8 bytes of PI has the controller insert and strip it
+ * (block/integrity.c).  A namespace whose format the block layer cannot
+ * serve (other metadata inline with each block, blocks larger than a page)
+ * gets a hidden gendisk: no block device, but a request queue for
+ * passthrough on its generic node, from which it can be inspected and
+ * formatted back.
  *
  * A namespace is removed only when the controller says it is gone: it is
  * not in the Active Namespace ID List, or Identify Namespace answers
@@ -62,6 +65,7 @@ static void lnvme_ns_limits(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 	lim->virt_boundary_mask = LNVME_CTRL_PAGE_SIZE - 1;
 	/* PRP entries need dword alignment; the rest is the PRP rules. */
 	lim->dma_alignment = 3;
+	lnvme_integrity_limits(ns, lim);
 
 	if (ns->hidden)
 		return;
@@ -83,13 +87,17 @@ struct lnvme_ns_fmt {
 	u16	ms;
 	bool	ext;
 	bool	pi_only;
+	u8	pi_type;
 };
 
 /*
  * Read the namespace's format into @fmt; false if the block layer cannot
- * serve it (metadata, block size outside 512 B to a page, bad format
- * index): the namespace then has only its generic node.  A bad index
- * leaves an LBA shift of 0xff, so no transfer size can be computed.
+ * serve it (extended LBAs with anything but 8 bytes of PI, block size
+ * outside 512 B to a page, bad format index): the namespace then has only
+ * its generic node.  A bad index leaves an LBA shift of 0xff, so no
+ * transfer size can be computed.  PI is checked only in 8 bytes of
+ * metadata, whose guard is the 16-bit CRC whatever the extended formats
+ * say (a 64-bit guard takes 16); larger metadata with PI is opaque.
  */
 static bool lnvme_ns_format(struct nvme_id_ns *id, struct lnvme_ns_fmt *fmt)
 {
@@ -105,8 +113,12 @@ static bool lnvme_ns_format(struct nvme_id_ns *id, struct lnvme_ns_fmt *fmt)
 	fmt->ms = le16_to_cpu(id->lbaf[idx].ms);
 	fmt->ext = fmt->ms && (id->flbas & NVME_NS_FLBAS_META_EXT);
 	fmt->pi_only = fmt->ms == 8 && (id->dps & NVME_NS_DPS_PI_MASK);
-	return !fmt->ms && fmt->lba_shift >= SECTOR_SHIFT &&
-	       fmt->lba_shift <= PAGE_SHIFT;
+	fmt->pi_type = fmt->pi_only ? id->dps & NVME_NS_DPS_PI_MASK : 0;
+	if (fmt->lba_shift < SECTOR_SHIFT || fmt->lba_shift > PAGE_SHIFT)
+		return false;
+	if (fmt->ms && !IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY) && !fmt->pi_only)
+		return false;
+	return !fmt->ext || fmt->pi_only;
 }
 
 /* Why a namespace added without a block device has none. */
@@ -116,12 +128,30 @@ static void lnvme_ns_no_bdev(struct lnvme_ctrl *ctrl, u32 nsid,
 	if (fmt->lba_shift == 0xff)
 		dev_warn(ctrl->dev, "namespace %u: bad LBA format index, no block device\n",
 			 nsid);
-	else if (fmt->ms)
+	else if (fmt->ms && fmt->lba_shift >= SECTOR_SHIFT &&
+		 fmt->lba_shift <= PAGE_SHIFT)
 		dev_warn(ctrl->dev, "namespace %u: %u bytes of %s metadata per block are not supported, no block device\n",
 			 nsid, fmt->ms, fmt->ext ? "inline" : "separate");
 	else
 		dev_warn(ctrl->dev, "namespace %u: block size 2^%u is not supported, no block device\n",
 			 nsid, fmt->lba_shift);
+}
+
+/* How a namespace with metadata is served. */
+static void lnvme_ns_meta_info(struct lnvme_ctrl *ctrl, u32 nsid,
+			       struct lnvme_ns_fmt *fmt)
+{
+	if (!fmt->ms)
+		return;
+	if (fmt->ext)
+		dev_info(ctrl->dev, "namespace %u: %u+%u-byte extended blocks, PI type %u made and stripped by the controller (PRACT)\n",
+			 nsid, 1U << fmt->lba_shift, fmt->ms, fmt->pi_type);
+	else if (fmt->pi_type)
+		dev_info(ctrl->dev, "namespace %u: %u+%u-byte blocks, separate metadata, PI type %u (T10-DIF CRC guard)\n",
+			 nsid, 1U << fmt->lba_shift, fmt->ms, fmt->pi_type);
+	else
+		dev_info(ctrl->dev, "namespace %u: %u+%u-byte blocks, separate metadata, no PI checked\n",
+			 nsid, 1U << fmt->lba_shift, fmt->ms);
 }
 
 /* Bytes one logical block moves through a data buffer. */
@@ -139,6 +169,7 @@ static void lnvme_ns_set_format(struct lnvme_ns *ns, struct lnvme_ns_fmt *fmt,
 	ns->ms = fmt->ms;
 	ns->ext = fmt->ext;
 	ns->pi_only = fmt->pi_only;
+	ns->pi_type = fmt->pi_type;
 	ns->hidden = !usable;
 }
 
@@ -179,6 +210,8 @@ static int lnvme_ns_add(struct lnvme_ctrl *ctrl, u32 nsid,
 	usable = lnvme_ns_format(id, &fmt);
 	if (!usable)
 		lnvme_ns_no_bdev(ctrl, nsid, &fmt);
+	else
+		lnvme_ns_meta_info(ctrl, nsid, &fmt);
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return -ENOMEM;
@@ -302,7 +335,8 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 		return -EAGAIN;
 	ns->dlfeat = id->dlfeat;
 	if (fmt.lba_shift == ns->lba_shift && fmt.ms == ns->ms &&
-	    fmt.ext == ns->ext && fmt.pi_only == ns->pi_only) {
+	    fmt.ext == ns->ext && fmt.pi_only == ns->pi_only &&
+	    fmt.pi_type == ns->pi_type) {
 		set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
 		return 0;
 	}
@@ -316,6 +350,7 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	blk_mq_unfreeze_queue(q, memflags);
 	dev_info(ns->ctrl->dev, "namespace %u: now 2^%u-byte blocks with %u bytes of metadata\n",
 		 ns->nsid, ns->lba_shift, ns->ms);
+	lnvme_ns_meta_info(ns->ctrl, ns->nsid, &fmt);
 	return ret;
 }
 

@@ -10,10 +10,13 @@
  *    request pdu, or for more segments a table from the controller's
  *    sg_pool), dma_map_sg(), then PRP entries (block/prp.c) or SGL
  *    descriptors (block/sgl.c).
+ * A request's integrity payload (separate metadata) is mapped after its
+ * data, into the metadata pointer (block/integrity.c).
  * SGLs are used on I/O queues of controllers that support them, when the
  * average segment is at least sgl_threshold bytes.  Descriptor lists come
  * from two dma_pools: 256-byte blocks for short lists, and controller pages.
  */
+#include <linux/blk-integrity.h>
 #include <linux/dma-mapping.h>
 #include <linux/error-injection.h>
 #include "../lnvme.h"
@@ -218,7 +221,8 @@ put_sg:
 	return ret;
 }
 
-blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req)
+static blk_status_t lnvme_map_rq_data(struct lnvme_ctrl *ctrl,
+				      struct request *req)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
 
@@ -233,14 +237,34 @@ blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req)
 }
 
 /*
+ * Map the data, then the integrity payload if the request has one (a
+ * namespace with separate metadata, or passthrough with a metadata
+ * buffer: block/integrity.c).  On failure nothing stays mapped.
+ */
+blk_status_t lnvme_map_data(struct lnvme_ctrl *ctrl, struct request *req)
+{
+	blk_status_t ret;
+
+	ret = lnvme_map_rq_data(ctrl, req);
+	if (ret || !blk_integrity_rq(req))
+		return ret;
+	ret = lnvme_map_meta(ctrl, req);
+	if (ret)
+		lnvme_unmap_data(ctrl, req);
+	return ret;
+}
+
+/*
  * Undo lnvme_map_data(): the same size and direction as mapped, then give
- * back the pooled scatterlist and the descriptor lists.
+ * back the pooled scatterlist and the descriptor lists.  The metadata
+ * mapping goes first, in lnvme_unmap_meta().
  */
 void lnvme_unmap_data(struct lnvme_ctrl *ctrl, struct request *req)
 {
 	struct lnvme_iod *iod = lnvme_iod(req);
 	enum dma_data_direction dir = lnvme_dma_dir(req);
 
+	lnvme_unmap_meta(ctrl, req);
 	if (iod->bvec_len) {
 		dma_unmap_page(ctrl->dev, iod->bvec_dma, iod->bvec_len, dir);
 		iod->bvec_len = 0;

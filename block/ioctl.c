@@ -7,7 +7,10 @@
  * on the admin queue, I/O commands on the namespace's queue, so they share
  * the data mapping, timeouts and recovery of file system I/O.  User
  * buffers are mapped with blk_rq_map_user(); bounce pages are zeroed, so a
- * short transfer never returns stale kernel memory.
+ * short transfer never returns stale kernel memory.  A metadata buffer, on
+ * a namespace with separate metadata, becomes the request's integrity
+ * payload (blk_rq_integrity_map_user(), block/integrity.c), mapped into
+ * the metadata pointer with the data.
  */
 #include <linux/blkdev.h>
 #include <linux/nvme_ioctl.h>
@@ -59,9 +62,6 @@ static s64 lnvme_user_xfer_need(struct request_queue *q,
 		if (ns->pi_only &&
 		    (le16_to_cpu(c->rw.control) & NVME_RW_PRINFO_PRACT))
 			block = block ? 1ULL << ns->lba_shift : 0;
-		/* Separate metadata would go to a metadata pointer of 0. */
-		else if (ns->ms && !ns->ext)
-			block = 0;
 		if (!block)
 			return -1;
 		return ((s64)le16_to_cpu(c->rw.length) + 1) * block;
@@ -70,32 +70,83 @@ static s64 lnvme_user_xfer_need(struct request_queue *q,
 	}
 }
 
+/* Whether the namespace keeps its metadata in a buffer of its own. */
+static bool lnvme_ns_separate_meta(struct lnvme_ns *ns)
+{
+	return ns && ns->ms && !ns->ext && !ns->hidden;
+}
+
+/*
+ * The bytes of separate metadata a read, write or compare moves through
+ * the metadata pointer: none with PRACT on 8 bytes of PI (the controller
+ * makes or strips them), and none for other opcodes, whose metadata the
+ * driver does not know (only CAP_SYS_ADMIN sends them).
+ */
+static u64 lnvme_user_meta_need(struct lnvme_ns *ns,
+				const struct nvme_command *c)
+{
+	if (!lnvme_ns_separate_meta(ns))
+		return 0;
+	switch (c->common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+		break;
+	default:
+		return 0;
+	}
+	if (ns->pi_only && (le16_to_cpu(c->rw.control) & NVME_RW_PRINFO_PRACT))
+		return 0;
+	return ((u64)le16_to_cpu(c->rw.length) + 1) * ns->ms;
+}
+
 /*
  * A read, write, compare, Identify or Get Log Page whose buffer (@have
  * bytes) is smaller than what the controller will transfer is refused:
  * the controller would run past the buffer's PRP or SGL entries into
- * memory nobody gave it.  Checked before the buffer is mapped, so a
- * refused read leaves the caller's buffer alone.
+ * memory nobody gave it.  So is a read, write or compare with separate
+ * metadata whose metadata buffer (@meta_have bytes) is smaller than NLB x
+ * ms (without one the metadata pointer would be 0), and a metadata buffer
+ * where the namespace has no separate metadata or the command no data.
+ * Checked before the buffers are mapped, so a refused read leaves the
+ * caller's buffers alone.
  */
 int lnvme_user_xfer_check(struct lnvme_ctrl *ctrl, struct request_queue *q,
-			  const struct nvme_command *c, u64 have)
+			  const struct nvme_command *c, u64 have,
+			  u64 meta_have)
 {
+	struct lnvme_ns *ns = q->queuedata;
 	s64 need = lnvme_user_xfer_need(q, c);
+	u64 meta_need;
 
-	if (need >= 0 && need <= have)
-		return 0;
-	if (need < 0)
-		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x: separate metadata or an unknown LBA format, refused\n",
+	if (need < 0) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x: unknown LBA format, refused\n",
 				     c->common.opcode);
-	else
+		return -EINVAL;
+	}
+	if (need > have) {
 		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x moves %lld bytes, the buffer has %llu\n",
 				     c->common.opcode, need, have);
-	return -EINVAL;
+		return -EINVAL;
+	}
+	if (meta_have && (!lnvme_ns_separate_meta(ns) || !have)) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x: a metadata buffer needs a data buffer and a namespace with separate metadata\n",
+				     c->common.opcode);
+		return -EINVAL;
+	}
+	meta_need = lnvme_user_meta_need(ns, c);
+	if (meta_need > meta_have) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough opcode %#x moves %llu bytes of metadata, the metadata buffer has %llu\n",
+				     c->common.opcode, meta_need, meta_have);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 			     struct nvme_command *c, u64 ubuf, u32 len,
-			     u32 timeout_ms, u64 *result)
+			     u64 meta, u32 meta_len, u32 timeout_ms,
+			     u64 *result)
 {
 	struct lnvme_iod *iod;
 	struct request *req;
@@ -110,7 +161,7 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 	}
 	if ((c->common.opcode & 3) == 3 && len)
 		return -EINVAL;	/* bidirectional data: not supported */
-	ret = lnvme_user_xfer_check(ctrl, q, c, len);
+	ret = lnvme_user_xfer_check(ctrl, q, c, len, meta_len);
 	if (ret)
 		return ret;
 
@@ -132,9 +183,16 @@ static int lnvme_submit_user(struct lnvme_ctrl *ctrl, struct request_queue *q,
 			goto out;
 		bio = req->bio;
 	}
+	if (meta_len) {
+		ret = lnvme_map_user_meta(req, q->disk, meta, meta_len);
+		if (ret)
+			goto unmap;
+	}
 	sts = blk_execute_rq(req, false);
 	ret = lnvme_rq_result(ctrl, req, sts);
 	*result = le64_to_cpu(iod->result.u64);
+unmap:
+	/* Also gives back the metadata buffer, copied out for reads. */
 	if (bio && blk_rq_unmap_user(bio) && !ret)
 		ret = -EFAULT;
 out:
@@ -171,8 +229,8 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 	int ret;
 
 	if (!lnvme_admin_changes_ns(c->common.opcode))
-		return lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len,
-					 timeout_ms, result);
+		return lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, 0,
+					 0, timeout_ms, result);
 	mutex_lock(&ctrl->scan_lock);
 	frozen = lnvme_ns_freeze_all(ctrl, true);
 	if (!frozen) {
@@ -181,8 +239,8 @@ static int lnvme_submit_admin_user(struct lnvme_ctrl *ctrl,
 	}
 	/* No reclaim may write to the frozen disks: it would wait for us. */
 	noio = memalloc_noio_save();
-	ret = lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, timeout_ms,
-				result);
+	ret = lnvme_submit_user(ctrl, ctrl->admin_q, c, ubuf, len, 0, 0,
+				timeout_ms, result);
 	lnvme_ns_scan_locked(ctrl);
 	memalloc_noio_restore(noio);
 	lnvme_ns_unfreeze_all(frozen);
@@ -235,8 +293,14 @@ static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		return -EFAULT;
 	if (!lnvme_cmd_allowed(io ? ns : NULL, cmd.opcode, read_open))
 		return -EACCES;
-	if (cmd.flags || cmd.metadata || cmd.metadata_len) {
-		dev_warn_ratelimited(ctrl->dev, "passthrough: flags and metadata buffers are not supported\n");
+	if (cmd.flags) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough: flags are not supported\n");
+		return -EINVAL;
+	}
+	if (!cmd.metadata)
+		cmd.metadata_len = 0;
+	if (cmd.metadata_len && !io) {
+		dev_warn_ratelimited(ctrl->dev, "passthrough: admin commands take no metadata buffer\n");
 		return -EINVAL;
 	}
 
@@ -257,7 +321,9 @@ static int lnvme_passthru(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,
 		if (!disk)
 			return -EINVAL;
 		ret = lnvme_submit_user(ctrl, disk->queue, &c, cmd.addr,
-					cmd.data_len, cmd.timeout_ms, &result);
+					cmd.data_len, cmd.metadata,
+					cmd.metadata_len, cmd.timeout_ms,
+					&result);
 		put_device(disk_to_dev(disk));
 	} else {
 		ret = lnvme_submit_admin_user(ctrl, &c, cmd.addr, cmd.data_len,
@@ -284,11 +350,11 @@ static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
 	struct nvme_command c = { };
 	struct nvme_user_io io;
 	u64 result;
-	u64 len;
+	u64 len, meta_len = 0;
 
 	if (copy_from_user(&io, uio, sizeof(io)))
 		return -EFAULT;
-	if (io.flags || io.metadata)
+	if (io.flags)
 		return -EINVAL;
 	switch (io.opcode) {
 	case nvme_cmd_read:
@@ -303,6 +369,13 @@ static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
 	len = ((u64)io.nblocks + 1) * lnvme_ns_block_bytes(ns);
 	if (!len || len > U32_MAX)
 		return -EINVAL;
+	/* Separate metadata: NLB x ms at io.metadata, as the data is sized. */
+	if (io.metadata && lnvme_ns_separate_meta(ns))
+		meta_len = ((u64)io.nblocks + 1) * ns->ms;
+	else if (io.metadata)
+		return -EINVAL;
+	if (meta_len > U32_MAX)
+		return -EINVAL;
 
 	c.rw.opcode = io.opcode;
 	c.rw.nsid = cpu_to_le32(ns->nsid);
@@ -314,8 +387,8 @@ static int lnvme_submit_io(struct lnvme_ns *ns, struct nvme_user_io __user *uio,
 	c.rw.lbat = cpu_to_le16(io.apptag);
 	c.rw.lbatm = cpu_to_le16(io.appmask);
 
-	return lnvme_submit_user(ctrl, ns->disk->queue, &c, io.addr, len, 0,
-				 &result);
+	return lnvme_submit_user(ctrl, ns->disk->queue, &c, io.addr, len,
+				 io.metadata, meta_len, 0, &result);
 }
 
 static int lnvme_ioctl_locked(struct lnvme_ctrl *ctrl, struct lnvme_ns *ns,

@@ -128,8 +128,8 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	struct iov_iter iter;
 	struct request *req;
 	struct lnvme_iod *iod;
-	u32 len, timeout_ms;
-	u64 addr, bytes;
+	u32 len, timeout_ms, meta_len;
+	u64 addr, bytes, meta;
 	blk_opf_t opf;
 	int ret;
 
@@ -147,13 +147,13 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	addr = READ_ONCE(ucmd->addr);
 	len = READ_ONCE(ucmd->data_len);	/* bytes, or iovecs if @vec */
 	timeout_ms = READ_ONCE(ucmd->timeout_ms);
+	meta = READ_ONCE(ucmd->metadata);
+	meta_len = meta ? READ_ONCE(ucmd->metadata_len) : 0;
 
 	if (!lnvme_cmd_allowed(ns, c.common.opcode,
 			       ioucmd->file->f_mode & FMODE_READ))
 		return -EACCES;
-	if (READ_ONCE(ucmd->flags) || READ_ONCE(ucmd->metadata) ||
-	    READ_ONCE(ucmd->metadata_len) ||
-	    (ioucmd->flags & IORING_URING_CMD_FIXED))
+	if (READ_ONCE(ucmd->flags) || (ioucmd->flags & IORING_URING_CMD_FIXED))
 		return -EINVAL;
 	if (le32_to_cpu(c.common.nsid) != ns->nsid ||
 	    ((c.common.opcode & 3) == 3 && len))
@@ -176,7 +176,7 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 		goto free_iov;
 	}
 	/* Before mapping: a refused read leaves the user's buffer alone. */
-	ret = lnvme_user_xfer_check(ctrl, q, &c, bytes);
+	ret = lnvme_user_xfer_check(ctrl, q, &c, bytes, meta_len);
 	if (ret)
 		goto free_iov;
 
@@ -207,6 +207,11 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 				      GFP_KERNEL | __GFP_ZERO);
 	if (ret)
 		goto free_req;
+	if (meta_len) {
+		ret = lnvme_map_user_meta(req, ns->disk, meta, meta_len);
+		if (ret)
+			goto unmap;
+	}
 	kfree(iov);	/* a bounce buffer keeps its own copy of the iovecs */
 
 	pdu->bio = req->bio;
@@ -217,6 +222,8 @@ static int lnvme_uring_submit(struct lnvme_ns *ns, struct io_uring_cmd *ioucmd,
 	blk_execute_rq_nowait(req, false);
 	return -EIOCBQUEUED;
 
+unmap:
+	blk_rq_unmap_user(req->bio);	/* with the data, nothing was moved */
 free_req:
 	blk_mq_free_request(req);
 free_iov:

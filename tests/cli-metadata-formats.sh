@@ -1,25 +1,30 @@
 #!/bin/bash
-# A namespace in a format the block layer cannot serve keeps its generic
-# node.  On lnvme, through /dev/lng0n1: nvme format to 512+8 with separate
-# metadata, then 512+8 extended (metadata inline), then back to 512.
-#  - with metadata, /dev/lnvme0n1 is gone and /dev/lng0n1 answers id-ns,
-#    flush and write zeroes; a read or write with separate metadata is
-#    refused with EINVAL (it would need a metadata buffer), unless PRACT
-#    has the controller make and strip the 8 bytes of PI (type 1);
-#  - extended: 520-byte blocks written and read back through io passthrough
-#    and SUBMIT_IO match, and a buffer smaller than NLB x 520 is refused
-#    with EINVAL;
+# Metadata formats through the generic node.  On lnvme, through
+# /dev/lng0n1: nvme format to 512+8 with separate metadata and PI type 1,
+# then 512+8 extended (metadata inline, no PI), then back to 512.
+#  - separate metadata with PI: /dev/lnvme0n1 stays, with a T10-DIF type 1
+#    integrity profile (tests/core-pi-formats.sh tests it); /dev/lng0n1
+#    answers id-ns, flush and write zeroes; a read or write without a
+#    metadata buffer is refused with EINVAL (the metadata pointer would be
+#    0), unless PRACT has the controller make and strip the 8 bytes of PI;
+#    with a metadata buffer (nvme-cli, NVME_IOCTL_IO_CMD) 8 blocks and their
+#    64 bytes of metadata are written and read back equal;
+#  - extended without PI, a format the block layer cannot serve: the block
+#    device goes, the generic node stays; 520-byte blocks written and read
+#    back through io passthrough and SUBMIT_IO match, and a buffer smaller
+#    than NLB x 520 is refused with EINVAL;
 #  - back to 512: the disk is there again and passes fio verify.
 # Also, on the plain 512-byte namespace: a read, Identify or Get Log Page
 # whose buffer is smaller than the transfer is refused with EINVAL; and a
 # format that takes the block device away from a mounted, dirty ext4
-# returns (the disk is marked dead first, nothing waits on a flush).
-# timeout: 300
+# returns (the disk is marked dead first, nothing waits on a flush): to
+# 512+8 extended without PI, which has no block device.
+# timeout: 480
 . "$(dirname "$0")/lib/common.sh" || exit 1
 . "$TOP/tests/cli/lib.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	need_module
-	cli_vm_with nvme-pt -- --timeout 280 --nvme lnvme,backend=file,size=64M
+	cli_vm_with nvme-pt -- --timeout 450 --nvme lnvme,backend=file,size=64M
 	exit
 fi
 
@@ -69,26 +74,28 @@ run_ok "SMART log into 512 bytes" "$pt" "$C" rw admin 2 0xffffffff $(((127 << 16
 i512=$(lbaf 9 0) || fail "no 512+0 LBA format"
 imd=$(lbaf 9 8) || fail "no 512+8 LBA format"
 
-log "nvme format to 512+8 under a mounted, dirty ext4: returns, the disk goes"
+log "nvme format to 512+8 extended under a mounted, dirty ext4: returns, the disk goes"
 mkfs.ext4 -q "$B" || fail "mkfs.ext4 $B"
 mkdir -p m && mount "$B" m || fail "mount $B"
 dd if=/dev/urandom of=m/f bs=1M count=8 status=none || fail "write to the file system"
-timeout 60 nvme format "$G" --lbaf="$imd" --ms=0 --force >fmt.out 2>&1 ||
+timeout 60 nvme format "$G" --lbaf="$imd" --ms=1 --force >fmt.out 2>&1 ||
 	{ cat fmt.out; fail "nvme format under a mounted file system (exit $?)"; }
 wait_for "[ ! -e $B ]" "$B to go away"
 timeout 30 umount m || fail "umount after the disk went away"
 echo "  format returned, $B gone, file system unmounted"
 log "nvme format $G --lbaf=$imd --ms=0 --pi=1: 512 + 8 bytes of separate protection information"
 format "$imd" 0 1
-wait_for "[ ! -e $B ]" "$B to go away"
-[ "$(cat "/sys/block/${B#/dev/}/hidden")" = 1 ] || fail "${B#/dev/} is not a hidden disk"
+wait_for "[ -b $B ]" "$B with protection information"
+[ "$(cat "/sys/block/${B#/dev/}/integrity/format")" = T10-DIF-TYPE1-CRC ] ||
+	fail "${B#/dev/}: integrity profile $(cat "/sys/block/${B#/dev/}/integrity/format")"
 nvme id-ns "$G" -o json >idns.json || fail "nvme id-ns $G with metadata"
 [ "$(jq '.flbas % 16' idns.json)" = "$imd" ] || fail "flbas $(jq .flbas idns.json), want $imd"
 # QEMU keeps the metadata in the same image: (64 MiB / 520) blocks
 [ "$(jq .nsze idns.json)" = $(((64 << 20) / 520)) ] || fail "nsze $(jq .nsze idns.json)"
-echo "  $G: flbas $(jq .flbas idns.json), nsze $(jq .nsze idns.json), no block device"
-dmesg | grep -q "namespace 1: 8 bytes of separate metadata per block are not supported, no block device" ||
-	fail "no kernel log line about the namespace without a block device"
+[ "$(blockdev --getsz "$B")" = $(((64 << 20) / 520)) ] || fail "$B: $(blockdev --getsz "$B") sectors"
+echo "  $G: flbas $(jq .flbas idns.json), nsze $(jq .nsze idns.json), $B with a T10-DIF-TYPE1-CRC profile"
+dmesg | grep -q "namespace 1: 512+8-byte blocks, separate metadata, PI type 1" ||
+	fail "no kernel log line about the namespace with PI"
 run_ok "flush through $G" "$pt" "$G" rw io 0 1 0 0 0 >/dev/null
 run_ok "write zeroes through $G" "$pt" "$G" rw io 8 1 0 7 0 >/dev/null
 expect_errno EINVAL "$G" rw io 2 1 0 0 520 rd.bin		# would need a metadata buffer
@@ -101,10 +108,23 @@ run_ok "PRACT read of 8 blocks" "$pt" "$G" rw io 2 1 200 $((pract | 7)) 4096 rd4
 cmp pat4k.bin rd4k.bin || fail "PRACT round trip differs"
 expect_errno EINVAL "$G" rw io 2 1 200 $((pract | 7)) 2048 rd4k.bin
 echo "  PRACT: 8 blocks written and read back equal"
+# A metadata buffer: no checks (PRINFO 0), so any 64 bytes go and come back.
+head -c 64 /dev/urandom >md.bin
+run_ok "write of 8 blocks with 64 bytes of metadata" nvme write "$G" --start-block=300 \
+	--block-count=7 --data-size=4096 --data=pat4k.bin --metadata-size=64 --metadata=md.bin
+rm -f rd4k.bin rdmd.bin
+run_ok "read of 8 blocks with 64 bytes of metadata" nvme read "$G" --start-block=300 \
+	--block-count=7 --data-size=4096 --data=rd4k.bin --metadata-size=64 --metadata=rdmd.bin
+cmp pat4k.bin rd4k.bin || fail "data written and read with metadata differs"
+cmp md.bin rdmd.bin || fail "metadata written and read back differs"
+echo "  8 blocks and their 64 bytes of metadata written and read back equal"
 
 log "nvme format $G --lbaf=$imd --ms=1: 520-byte extended blocks"
 format "$imd" 1
-[ -e "$B" ] && fail "$B exists with extended metadata"
+wait_for "[ ! -e $B ]" "$B to go away"
+[ "$(cat "/sys/block/${B#/dev/}/hidden")" = 1 ] || fail "${B#/dev/} is not a hidden disk"
+dmesg | grep -q "namespace 1: 8 bytes of inline metadata per block are not supported, no block device" ||
+	fail "no kernel log line about the namespace without a block device"
 head -c $((520 * 8)) /dev/urandom >pat.bin
 run_ok "write 8 x 520 bytes" "$pt" "$G" rw io 1 1 100 7 $((520 * 8)) pat.bin >/dev/null
 run_ok "read 8 x 520 bytes" "$pt" "$G" rw io 2 1 100 7 $((520 * 8)) rd.bin >/dev/null
