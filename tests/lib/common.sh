@@ -59,7 +59,7 @@ expect_rc() {
 # list debugging, RCU checks, and the leak count guest-stage2 logs): most
 # come after a BUG:/WARNING: line, but not all.
 VM_DMESG_BAD='Oops|BUG:|WARNING:|general protection|Kernel panic|Call Trace|kernel BUG at|UBSAN:|DMAR: DRHD: handling fault|DMAR: \[(DMA|INTR)|DMAR:.*[Ff]ault|AMD-Vi: Event logged|IO_PAGE_FAULT|hung task|hung_task|blocked for more than'
-VM_DMESG_BAD+='|BUG: KASAN|possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|lock held when returning|trying to register non-static key|suspicious RCU usage|sleeping function called from invalid context|DMA-API: [^ ]+ [^ ]+: |DMA-API: debugging out of memory|DMA-API error_count=[1-9]|checking was turned off during the run|ODEBUG:|list_(add|del) corruption|kmemleak: [1-9][0-9]* leak reports name lnvme'
+VM_DMESG_BAD+='|BUG: KASAN|possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|lock held when returning|trying to register non-static key|suspicious RCU usage|sleeping function called from invalid context|DMA-API: [^ ]+ [^ ]+: |DMA-API: debugging out of memory|DMA-API error_count=[1-9]|the kernel log wrapped|checking was turned off during the run|ODEBUG:|list_(add|del) corruption|kmemleak: [1-9][0-9]* leak reports name lnvme'
 # DMA-API debugging's "cacheline tracking EEXIST, overlapping mappings
 # aren't supported" is about the caller's buffers, not the driver: two
 # in-flight O_DIRECT reads into one cache line (fio packs small buffers
