@@ -138,8 +138,7 @@ blk_status_t lnvme_setup_cmd(struct lnvme_ns *ns, struct request *req)
 		lnvme_setup_write_zeroes(ns, req, c);
 		return BLK_STS_OK;
 	case REQ_OP_ZONE_APPEND:
-		lnvme_setup_rw(ns, req, c, nvme_cmd_zone_append);
-		return BLK_STS_OK;
+		return lnvme_setup_rw(ns, req, c, nvme_cmd_zone_append);
 	default:
 		if (op_is_zone_mgmt(req_op(req)))
 			return lnvme_zoned_setup_cmd(ns, req, c);

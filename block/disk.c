@@ -313,6 +313,13 @@ static void lnvme_ns_remove(struct lnvme_ns *ns, bool gone)
 	put_disk(ns->disk);
 }
 
+static bool lnvme_ns_same_format(struct lnvme_ns *ns, struct lnvme_ns_fmt *fmt)
+{
+	return fmt->lba_shift == ns->lba_shift && fmt->ms == ns->ms &&
+	       fmt->ext == ns->ext && fmt->pi_only == ns->pi_only &&
+	       fmt->pi_type == ns->pi_type;
+}
+
 /*
  * Follow a changed size or format (e.g. after nvme format).  -EAGAIN when
  * the namespace gains or loses its block device: it must be added anew.
@@ -327,16 +334,17 @@ static int lnvme_ns_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	bool usable;
 	int ret;
 
+	usable = lnvme_ns_format(id, &fmt);
+	/* Only an NVM namespace changes its format in place (below). */
+	if (ns->csi != NVME_CSI_NVM && !lnvme_ns_same_format(ns, &fmt))
+		return -EAGAIN;
 	ret = lnvme_ns_csi_update(ns, id);
 	if (ret)
 		return ret < 0 ? ret : 0;
-	usable = lnvme_ns_format(id, &fmt);
 	if (usable == ns->hidden)
 		return -EAGAIN;
 	ns->dlfeat = id->dlfeat;
-	if (fmt.lba_shift == ns->lba_shift && fmt.ms == ns->ms &&
-	    fmt.ext == ns->ext && fmt.pi_only == ns->pi_only &&
-	    fmt.pi_type == ns->pi_type) {
+	if (lnvme_ns_same_format(ns, &fmt)) {
 		set_capacity_and_notify(ns->disk, lnvme_ns_sectors(ns, id));
 		return 0;
 	}

@@ -42,6 +42,8 @@ static void lnvme_iod_init(struct request *req)
 	iod->bvec_len = 0;
 	iod->use_sgl = false;
 	iod->claimed = 0;
+	/* Before blk_mq_start_request() shows it in flight to a cancel pass. */
+	smp_wmb();
 }
 
 /* Build and map the command, and start the request. */

@@ -105,6 +105,17 @@ int lnvme_ns_csi_probe(struct lnvme_ns *ns, struct nvme_id_ns *id)
 		ns->hidden = true;
 		return 0;
 	}
+	/*
+	 * Zone Append with metadata needs the reference tag remapped
+	 * (PIREMAP) and an integrity payload the block layer does not give
+	 * appends: not supported.
+	 */
+	if (ns->ms) {
+		dev_warn(ctrl->dev, "namespace %u: zoned with %u bytes of metadata per block is not supported, no block device\n",
+			 ns->nsid, ns->ms);
+		ns->hidden = true;
+		return 0;
+	}
 	ret = lnvme_zoned_probe(ns, id, &ns->zi);
 	if (ret > 0) {
 		ns->hidden = true;
@@ -141,9 +152,15 @@ int lnvme_ns_csi_update(struct lnvme_ns *ns, struct nvme_id_ns *id)
 	ret = lnvme_zoned_probe(ns, id, &zi);
 	if (ret < 0)
 		return 1;
+	/*
+	 * Same command set and format (block/disk.c compared them): a
+	 * namespace without a block device keeps its generic node as it is.
+	 */
+	if (ns->hidden)
+		return 1;
 	if (ret > 0)
-		return ns->hidden ? 1 : -EAGAIN;
-	if (ns->hidden || memcmp(&zi, &ns->zi, sizeof(zi)) ||
+		return -EAGAIN;
+	if (memcmp(&zi, &ns->zi, sizeof(zi)) ||
 	    (le64_to_cpu(id->nsze) << (zi.lba_shift - SECTOR_SHIFT)) !=
 	    get_capacity(ns->disk))
 		return -EAGAIN;

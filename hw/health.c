@@ -98,6 +98,9 @@ static void lnvme_health_work(struct work_struct *work)
 	mutex_unlock(&ctrl->disable_lock);
 
 	if (csts == ~0U || (csts & NVME_CSTS_CFS)) {
+		/* A frozen link is the PCI error handlers' (hw/pcierr.c). */
+		if (pci_channel_offline(ctrl->pdev))
+			return;
 		if (lnvme_reset_schedule(ctrl))
 			dev_err(ctrl->dev, "controller failed (CSTS %#x) with commands outstanding and no completion for %u ms: resetting it now\n",
 				csts, LNVME_HEALTH_TICK_MS);
