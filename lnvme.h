@@ -513,6 +513,9 @@ void lnvme_irq_release(struct lnvme_ctrl *ctrl);
  * lnvme_admin_errno() makes a status an -EIO for callers that return an
  * errno.
  */
+int lnvme_queue_exec(struct lnvme_ctrl *ctrl, struct request_queue *q,
+		     struct nvme_command *cmd, void *buf, unsigned int len,
+		     u32 *result, unsigned int timeout);
 int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 		     void *buf, unsigned int len, u32 *result);
 int lnvme_rq_result(struct lnvme_ctrl *ctrl, struct request *req,

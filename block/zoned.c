@@ -171,27 +171,8 @@ int lnvme_zoned_revalidate(struct lnvme_ns *ns, bool rescan)
 static int lnvme_zoned_recv(struct lnvme_ns *ns, struct nvme_command *c,
 			    void *buf, unsigned int len)
 {
-	struct request_queue *q = ns->disk->queue;
-	struct lnvme_iod *iod;
-	struct request *req;
-	blk_status_t sts;
-	int ret;
-
-	req = blk_mq_alloc_request(q, REQ_OP_DRV_IN, 0);
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	iod = lnvme_iod(req);
-	iod->cmd = *c;
-	iod->status = 0;
-	iod->result.u64 = 0;
-	ret = blk_rq_map_kern(req, buf, len, GFP_KERNEL);
-	if (ret)
-		goto out;
-	sts = blk_execute_rq(req, false);
-	ret = lnvme_admin_errno(lnvme_rq_result(ns->ctrl, req, sts));
-out:
-	blk_mq_free_request(req);
-	return ret;
+	return lnvme_admin_errno(lnvme_queue_exec(ns->ctrl, ns->disk->queue, c,
+						  buf, len, NULL, 0));
 }
 
 /*

@@ -34,12 +34,14 @@ int lnvme_rq_result(struct lnvme_ctrl *ctrl, struct request *req,
 }
 
 /*
- * Run one admin command and wait for it: 0, a positive NVMe status from
- * the controller, or a negative errno when the host got no answer (the
- * contract is in lnvme.h).
+ * Run one command with a kernel buffer on queue @q and wait for it: 0, a
+ * positive NVMe status from the controller, or a negative errno when the
+ * host got no answer (the contract is in lnvme.h).  @timeout in jiffies,
+ * 0 for the queue's own.
  */
-int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
-		     void *buf, unsigned int len, u32 *result)
+int lnvme_queue_exec(struct lnvme_ctrl *ctrl, struct request_queue *q,
+		     struct nvme_command *cmd, void *buf, unsigned int len,
+		     u32 *result, unsigned int timeout)
 {
 	enum req_op op = nvme_is_write(cmd) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
 	struct lnvme_iod *iod;
@@ -47,10 +49,11 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 	blk_status_t sts;
 	int ret;
 
-	req = blk_mq_alloc_request(ctrl->admin_q, op, 0);
+	req = blk_mq_alloc_request(q, op, 0);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	req->timeout = lnvme_admin_timeout * HZ;
+	if (timeout)
+		req->timeout = timeout;
 	iod = lnvme_iod(req);
 	iod->cmd = *cmd;
 	iod->status = 0;
@@ -69,6 +72,14 @@ int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
 out:
 	blk_mq_free_request(req);
 	return ret;
+}
+
+/* Run one admin command and wait for it (see lnvme_queue_exec()). */
+int lnvme_admin_exec(struct lnvme_ctrl *ctrl, struct nvme_command *cmd,
+		     void *buf, unsigned int len, u32 *result)
+{
+	return lnvme_queue_exec(ctrl, ctrl->admin_q, cmd, buf, len, result,
+				lnvme_admin_timeout * HZ);
 }
 
 /*
